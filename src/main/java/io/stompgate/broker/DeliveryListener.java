@@ -1,0 +1,15 @@
+package io.stompgate.broker;
+
+/**
+ * Receives the node's broadcast and user deliveries: one call per message that
+ * reached this node, whatever the number of local subscribers, so the node fans
+ * it out itself. Called from broker threads; implementations must not block.
+ */
+public interface DeliveryListener {
+
+    /** A message published to topic {@code key}; the node matches it against its subscriptions. */
+    void onTopicMessage(String key, BrokerMessage message);
+
+    /** A message for queue {@code queue} of {@code user}. */
+    void onUserMessage(String user, String queue, BrokerMessage message);
+}

@@ -1,0 +1,54 @@
+package io.stompgate.config;
+
+import io.stompgate.broker.MessageBroker;
+import io.stompgate.session.SessionRegistry;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Starts the broker before the web server takes connections and stops it after
+ * the server has stopped, so no session runs without a broker.
+ */
+public final class BrokerLifecycle implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
+    /** Before the web server (which starts in a later phase and stops in an earlier one). */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+    private final MessageBroker broker;
+    private final SessionRegistry registry;
+    private final String nodeId;
+    private volatile boolean running;
+
+    public BrokerLifecycle(MessageBroker broker, SessionRegistry registry, String nodeId) {
+        this.broker = broker;
+        this.registry = registry;
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public void start() {
+        broker.start(registry).block(Duration.ofSeconds(60));
+        running = true;
+        log.info("broker started node={} broker={}", nodeId, broker.getClass().getSimpleName());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        broker.stop().block(Duration.ofSeconds(30));
+        log.info("broker stopped node={}", nodeId);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

@@ -1,0 +1,167 @@
+package io.stompgate.session;
+
+import io.stompgate.broker.Address;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The STOMP destinations of the contract (section 4), parsed into broker
+ * addresses, with what each allows:
+ *
+ * <pre>
+ * /topic/&lt;key&gt;                    SUBSCRIBE (patterns with * and #), SEND (concrete keys)
+ * /user/queue/&lt;name&gt;              SUBSCRIBE only: the subscriber's own queue
+ * /user/&lt;principal&gt;/queue/&lt;name&gt;  SEND only: every session of that principal
+ * /queue/&lt;name&gt;                   SUBSCRIBE and SEND: competing consumers
+ * /app/&lt;key&gt;                      SEND only: application backends
+ * </pre>
+ *
+ * A principal in a destination is percent-decoded, so one that holds {@code /}
+ * is written {@code %2F}.
+ */
+public final class Destinations {
+
+    public static final String TOPIC = "/topic/";
+    public static final String USER = "/user/";
+    public static final String USER_QUEUE = "/user/queue/";
+    public static final String QUEUE = "/queue/";
+    public static final String APP = "/app/";
+
+    /** AMQP routing keys and queue names are at most 255 bytes; queues get the prefix {@code stomp.queue.}. */
+    static final int MAX_KEY_BYTES = 255;
+    static final int MAX_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
+
+    private Destinations() {
+    }
+
+    public static Address forSubscribe(String destination, String principal) {
+        if (destination.startsWith(TOPIC)) {
+            return new Address.Topic(topicKey(destination, true));
+        }
+        if (destination.startsWith(USER_QUEUE)) {
+            return new Address.User(principal, queueName(destination, destination.substring(USER_QUEUE.length())));
+        }
+        if (destination.startsWith(USER)) {
+            throw refused(destination, "SUBSCRIBE to another user's destination is not allowed; subscribe to /user/queue/<name>");
+        }
+        if (destination.startsWith(QUEUE)) {
+            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length())));
+        }
+        if (destination.startsWith(APP)) {
+            throw refused(destination, "SUBSCRIBE to /app destinations is not allowed; /app is for SEND");
+        }
+        throw unknown(destination);
+    }
+
+    public static Address forSend(String destination) {
+        if (destination.startsWith(TOPIC)) {
+            return new Address.Topic(topicKey(destination, false));
+        }
+        if (destination.startsWith(USER_QUEUE)) {
+            throw refused(destination, "SEND to /user/queue/<name> is not allowed; send to /user/<principal>/queue/<name>");
+        }
+        if (destination.startsWith(USER)) {
+            String rest = destination.substring(USER.length());
+            int slash = rest.indexOf('/');
+            if (slash <= 0 || !rest.startsWith("queue/", slash + 1)) {
+                throw unknown(destination);
+            }
+            String user = decodePrincipal(destination, rest.substring(0, slash));
+            return new Address.User(user, queueName(destination, rest.substring(slash + "/queue/".length())));
+        }
+        if (destination.startsWith(QUEUE)) {
+            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length())));
+        }
+        if (destination.startsWith(APP)) {
+            return new Address.App(topicKey(destination, false, APP));
+        }
+        throw unknown(destination);
+    }
+
+    /** The destination a subscriber of {@code address} sees in its MESSAGE frames, for a concrete message. */
+    public static String userQueueDestination(String queue) {
+        return USER_QUEUE + queue;
+    }
+
+    private static String topicKey(String destination, boolean patternAllowed) {
+        return topicKey(destination, patternAllowed, TOPIC);
+    }
+
+    private static String topicKey(String destination, boolean patternAllowed, String prefix) {
+        String key = destination.substring(prefix.length());
+        if (key.isEmpty()) {
+            throw refused(destination, "destination '" + destination + "' has an empty key");
+        }
+        if (utf8Length(key) > MAX_KEY_BYTES) {
+            throw refused(destination, "the key of destination '" + abbreviate(destination) + "' is longer than 255 bytes");
+        }
+        if (!patternAllowed) {
+            for (String word : key.split("\\.", -1)) {
+                if (word.equals("*") || word.equals("#")) {
+                    throw refused(destination, "cannot SEND to wildcard destination '" + destination + "'");
+                }
+            }
+        }
+        return key;
+    }
+
+    private static String queueName(String destination, String name) {
+        if (name.isEmpty()) {
+            throw refused(destination, "destination '" + destination + "' has an empty queue name");
+        }
+        if (name.indexOf('/') >= 0) {
+            throw unknown(destination);
+        }
+        if (utf8Length(name) > MAX_QUEUE_NAME_BYTES) {
+            throw refused(destination, "the queue name of destination '" + abbreviate(destination) + "' is too long");
+        }
+        return name;
+    }
+
+    private static String decodePrincipal(String destination, String encoded) {
+        try {
+            String user = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+            if (user.isEmpty() || utf8Length(user) > MAX_KEY_BYTES) {
+                throw unknown(destination);
+            }
+            return user;
+        }
+        catch (IllegalArgumentException e) {
+            throw refused(destination, "destination '" + abbreviate(destination) + "' has a malformed percent-encoded principal");
+        }
+    }
+
+    private static StompProtocolException unknown(String destination) {
+        return refused(destination, "unknown destination '" + abbreviate(destination)
+                + "'; use /topic/<key>, /queue/<name>, /user/queue/<name>, /user/<principal>/queue/<name> or /app/<key>");
+    }
+
+    private static StompProtocolException refused(String destination, String message) {
+        return new StompProtocolException(ErrorReason.DESTINATION, message);
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            }
+            else if (c < 0x800) {
+                n += 2;
+            }
+            else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            }
+            else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+}

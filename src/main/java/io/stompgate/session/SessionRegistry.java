@@ -1,0 +1,205 @@
+package io.stompgate.session;
+
+import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.DeliveryListener;
+import io.stompgate.broker.MessageBroker;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The node's sessions and what they subscribe to: the source of truth for what
+ * the node needs from the broker. It counts subscribers per topic pattern and
+ * sessions per user, so the broker is asked to bind a pattern (or a user) once,
+ * with the first local subscriber, and to unbind it with the last; and it fans
+ * each broker delivery out to the matching local subscriptions.
+ *
+ * <p>Counting and the bind or unbind calls it causes happen under one lock, so
+ * the broker sees bind and unbind of one pattern in the order that leaves it
+ * bound exactly while a subscriber exists. The broker calls themselves are
+ * asynchronous; the lock is held only to issue them.
+ */
+public final class SessionRegistry implements DeliveryListener {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final MessageBroker broker;
+    private final SessionMetrics metrics;
+    private final Object lock = new Object();
+    private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
+    private final TopicTrie<TopicEntry> topics = new TopicTrie<>();
+    private final Map<String, UserEntry> users = new ConcurrentHashMap<>();
+
+    public SessionRegistry(MessageBroker broker, SessionMetrics metrics) {
+        this.broker = broker;
+        this.metrics = metrics;
+    }
+
+    void register(StompSession session) {
+        if (sessions.add(session)) {
+            metrics.sessionOpened();
+        }
+    }
+
+    void unregister(StompSession session) {
+        if (sessions.remove(session)) {
+            metrics.sessionClosed();
+        }
+    }
+
+    /** Connected sessions on this node. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public Collection<StompSession> sessions() {
+        return List.copyOf(sessions);
+    }
+
+    /** Distinct topic patterns subscribed on this node (each one binding). */
+    public int topicPatternCount() {
+        synchronized (lock) {
+            return topics.size();
+        }
+    }
+
+    /** Distinct users connected to this node (each one binding). */
+    public int userCount() {
+        return users.size();
+    }
+
+    /** Subscriptions of every kind held by sessions on this node. */
+    public int subscriptionCount() {
+        int n = 0;
+        for (StompSession s : sessions) {
+            n += s.subscriptionCount();
+        }
+        return n;
+    }
+
+    /** Adds a topic subscription; completes once its pattern is bound at the broker. */
+    Mono<Void> subscribeTopic(Subscription sub, String pattern) {
+        Mono<Void> bound;
+        synchronized (lock) {
+            TopicEntry entry = topics.get(pattern);
+            if (entry == null) {
+                entry = new TopicEntry(pattern);
+                topics.put(pattern, entry);
+            }
+            entry.subscribers.add(sub);
+            if (entry.bound == null) {
+                entry.bound = issue(broker.bindTopic(pattern));
+            }
+            bound = entry.bound;
+        }
+        return bound.onErrorResume(e -> {
+            unsubscribeTopic(sub, pattern);
+            return Mono.error(e);
+        });
+    }
+
+    void unsubscribeTopic(Subscription sub, String pattern) {
+        synchronized (lock) {
+            TopicEntry entry = topics.get(pattern);
+            if (entry == null || !entry.subscribers.remove(sub)) {
+                return;
+            }
+            if (entry.subscribers.isEmpty()) {
+                topics.remove(pattern);
+                issue(broker.unbindTopic(pattern)).subscribe(null,
+                        e -> log.warn("unbinding topic pattern failed: {}", e.toString()));
+            }
+        }
+    }
+
+    /** Counts {@code session} as one of its user's; completes once the user is bound at the broker. */
+    Mono<Void> attachUser(StompSession session) {
+        String user = session.principal();
+        Mono<Void> bound;
+        synchronized (lock) {
+            UserEntry entry = users.computeIfAbsent(user, u -> new UserEntry());
+            entry.sessions.add(session);
+            if (entry.bound == null) {
+                entry.bound = issue(broker.bindUser(user));
+            }
+            bound = entry.bound;
+        }
+        return bound.onErrorResume(e -> {
+            detachUser(session);
+            return Mono.error(e);
+        });
+    }
+
+    void detachUser(StompSession session) {
+        String user = session.principal();
+        synchronized (lock) {
+            UserEntry entry = users.get(user);
+            if (entry == null || !entry.sessions.remove(session)) {
+                return;
+            }
+            if (entry.sessions.isEmpty()) {
+                users.remove(user);
+                issue(broker.unbindUser(user)).subscribe(null,
+                        e -> log.warn("unbinding user failed: {}", e.toString()));
+            }
+        }
+    }
+
+    /** Starts {@code operation} now, so broker calls happen in lock order; returns its cached outcome. */
+    private static Mono<Void> issue(Mono<Void> operation) {
+        Mono<Void> cached = operation.cache();
+        cached.subscribe(null, e -> { });
+        return cached;
+    }
+
+    @Override
+    public void onTopicMessage(String key, BrokerMessage message) {
+        List<TopicEntry> matched = topics.match(key);
+        if (matched.isEmpty()) {
+            return;
+        }
+        SharedMessage shared = new SharedMessage(Destinations.TOPIC + key, message);
+        for (int i = 0; i < matched.size(); i++) {
+            for (Subscription sub : matched.get(i).subscribers) {
+                sub.session().deliverBroadcast(sub, shared);
+            }
+        }
+    }
+
+    @Override
+    public void onUserMessage(String user, String queue, BrokerMessage message) {
+        UserEntry entry = users.get(user);
+        if (entry == null) {
+            return;
+        }
+        SharedMessage shared = new SharedMessage(Destinations.userQueueDestination(queue), message);
+        for (StompSession session : entry.sessions) {
+            session.deliverToUserQueue(queue, shared);
+        }
+    }
+
+    private static final class TopicEntry {
+        final String pattern;
+        final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+        Mono<Void> bound;
+
+        TopicEntry(String pattern) {
+            this.pattern = pattern;
+        }
+
+        @Override
+        public String toString() {
+            return "TopicEntry[" + pattern + "]";
+        }
+    }
+
+    private static final class UserEntry {
+        final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
+        Mono<Void> bound;
+    }
+}

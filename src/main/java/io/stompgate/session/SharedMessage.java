@@ -1,0 +1,64 @@
+package io.stompgate.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.stompgate.broker.BrokerMessage;
+import io.stompgate.stomp.StompEncoder;
+import io.stompgate.stomp.StompHeaders;
+import io.stompgate.stomp.StompVersion;
+
+/**
+ * The part of a MESSAGE frame that every subscriber of one delivery shares:
+ * destination, the message's headers, content-length and body. Encoded at most
+ * once per protocol version, however many subscribers receive it.
+ */
+final class SharedMessage {
+
+    private final String destination;
+    private final BrokerMessage message;
+    private final boolean text;
+    private volatile byte[] v10;
+    private volatile byte[] v11;
+    private volatile byte[] v12;
+
+    SharedMessage(String destination, BrokerMessage message) {
+        this.destination = destination;
+        this.message = message;
+        this.text = Utf8.isValid(message.body());
+    }
+
+    boolean isText() {
+        return text;
+    }
+
+    String destination() {
+        return destination;
+    }
+
+    BrokerMessage message() {
+        return message;
+    }
+
+    byte[] encoded(StompVersion version) {
+        return switch (version) {
+            case V1_0 -> v10 != null ? v10 : (v10 = encode(null));
+            case V1_1 -> v11 != null ? v11 : (v11 = encode(StompVersion.V1_1));
+            case V1_2 -> v12 != null ? v12 : (v12 = encode(StompVersion.V1_2));
+        };
+    }
+
+    private byte[] encode(StompVersion escaping) {
+        byte[] body = message.body();
+        StompHeaders headers = message.headers();
+        ByteBuf out = Unpooled.buffer(body.length + destination.length() + 48 + headers.size() * 32);
+        StompEncoder.writeHeader(StompHeaders.DESTINATION, destination, escaping, out);
+        for (int i = 0; i < headers.size(); i++) {
+            StompEncoder.writeHeader(headers.name(i), headers.value(i), escaping, out);
+        }
+        StompEncoder.writeHeader(StompHeaders.CONTENT_LENGTH, Integer.toString(body.length), escaping, out);
+        StompEncoder.writeEndOfHeaders(out);
+        StompEncoder.writeBodyAndNul(body, out);
+        return ByteBufUtil.getBytes(out, 0, out.writerIndex(), false);
+    }
+}

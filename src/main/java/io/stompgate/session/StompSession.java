@@ -1,0 +1,741 @@
+package io.stompgate.session;
+
+import io.stompgate.broker.Address;
+import io.stompgate.broker.BrokerException;
+import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.Publication;
+import io.stompgate.broker.QueueConsumer;
+import io.stompgate.broker.QueueDelivery;
+import io.stompgate.stomp.DecodeResult;
+import io.stompgate.stomp.FrameAccumulator;
+import io.stompgate.stomp.FrameRules;
+import io.stompgate.stomp.HeartBeat;
+import io.stompgate.stomp.StompCommand;
+import io.stompgate.stomp.StompFrame;
+import io.stompgate.stomp.StompHeaders;
+import io.stompgate.stomp.StompVersion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One client connection speaking STOMP: the protocol state machine from CONNECT
+ * to close, its subscriptions, transactions and heart-beats, and its bounded
+ * outbound queue. Transport-neutral: it reads byte chunks and yields
+ * {@link OutboundItem}s, so it runs the same over any WebSocket server and in
+ * tests without one; and broker-neutral: it only sees {@code MessageBroker}.
+ *
+ * <p>Inbound frames are handled one at a time, in order. A frame's handler
+ * completes when its effect is in place (a SUBSCRIBE once its binding is made),
+ * which is when its RECEIPT goes out and the next frame is read. SENDs are the
+ * exception: they are published in order without waiting for the broker's
+ * confirmation, which later triggers their RECEIPT, up to
+ * {@link SessionOptions#maxInflightSends()} at a time.
+ *
+ * <p>Any protocol violation ends the session with one ERROR frame whose
+ * {@code message} says what was wrong. Closing is idempotent and releases
+ * everything the session holds on this node and at the broker.
+ */
+public final class StompSession {
+
+    private static final Logger log = LoggerFactory.getLogger(StompSession.class);
+
+    /** Headers of a SEND that are about the frame itself and are not passed on to subscribers. */
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            StompHeaders.DESTINATION, StompHeaders.RECEIPT, StompHeaders.TRANSACTION, StompHeaders.CONTENT_LENGTH,
+            StompHeaders.SUBSCRIPTION, StompHeaders.MESSAGE_ID, StompHeaders.ACK, StompHeaders.REDELIVERED,
+            StompHeaders.ID, StompHeaders.PASSCODE, StompHeaders.LOGIN, StompHeaders.AUTHORIZATION,
+            "prefetch-count", "persistent");
+
+    private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    private final String id;
+    private final Identity handshakeIdentity;
+    private final SessionContext ctx;
+    private final SessionOptions options;
+    private final FrameAccumulator accumulator;
+    private final OutboundQueue outbound;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, List<Subscription>> userQueues = new ConcurrentHashMap<>();
+    /** Touched only by the frame handler, which runs one frame at a time. */
+    private final Map<String, List<StompFrame>> transactions = new HashMap<>();
+    private final InflightOperations inflight = new InflightOperations();
+    private final AtomicLong messageSeq = new AtomicLong();
+    private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
+    private final Disposable.Composite timers = Disposables.composite();
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+
+    private volatile StompVersion version;
+    private volatile Identity identity;
+    private volatile long lastReadMs;
+    private volatile long lastWriteMs;
+    private volatile CloseReason closeReason;
+    private volatile Runnable forceClose = () -> { };
+
+    public StompSession(String id, Identity handshakeIdentity, SessionContext ctx) {
+        this.id = id;
+        this.handshakeIdentity = handshakeIdentity;
+        this.ctx = ctx;
+        this.options = ctx.options();
+        this.accumulator = new FrameAccumulator(options.limits());
+        this.outbound = new OutboundQueue(options.outboundFrames());
+        this.lastReadMs = now();
+        this.lastWriteMs = lastReadMs;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The principal, once CONNECT has settled it; {@code null} before. */
+    public String principal() {
+        Identity i = identity;
+        return i == null ? null : i.name();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    /** The negotiated version, {@code null} before CONNECTED. */
+    public StompVersion version() {
+        return version;
+    }
+
+    public boolean isOpen() {
+        return state.get() != State.CLOSED;
+    }
+
+    public CloseReason closeReason() {
+        return closeReason;
+    }
+
+    /** Completes when the session has closed. */
+    public Mono<Void> onClose() {
+        return closed.asMono();
+    }
+
+    int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /**
+     * The frames to write, in order; completes after the last one of a closing
+     * session. Whoever writes them calls nothing back: taking an item from this
+     * flux counts as writing it.
+     */
+    public Flux<OutboundItem> outbound() {
+        return Flux.from(outbound).doOnNext(this::written);
+    }
+
+    /** How the transport closes the connection at once, when a closing session cannot flush in time. */
+    public void onForceClose(Runnable action) {
+        this.forceClose = action;
+    }
+
+    /**
+     * Reads the client's byte stream: decodes frames and handles each in turn.
+     * Completes when the stream ends or the session closes; then the session is
+     * closed (as {@link CloseReason#TRANSPORT_CLOSED} if nothing else closed it).
+     */
+    public Mono<Void> receive(Flux<byte[]> chunks) {
+        timers.add(Mono.delay(options.connectTimeout(), ctx.timer()).subscribe(t -> {
+            if (state.get() == State.AWAITING_CONNECT) {
+                close(CloseReason.PROTOCOL_ERROR, ErrorReason.NOT_CONNECTED,
+                        "no CONNECT frame within " + options.connectTimeout().toMillis() + " ms", false);
+            }
+        }));
+        return chunks
+                .doOnNext(chunk -> lastReadMs = now())
+                .concatMap(chunk -> {
+                    accumulator.append(chunk);
+                    return Flux.generate(this::nextFrame);
+                }, 0)
+                .concatMap(this::handle, 0)
+                .takeUntilOther(closed.asMono())
+                .onErrorResume(this::failed)
+                .then()
+                .doFinally(signal -> transportClosed());
+    }
+
+    /** The connection is gone: release everything without writing more. */
+    public void transportClosed() {
+        close(CloseReason.TRANSPORT_CLOSED, null, null, false);
+    }
+
+    /**
+     * Ends the session: an ERROR with {@code errorMessage} (when not null) is its last
+     * frame, after what is queued, then the connection closes. For the node's own
+     * reasons (shutdown, token expiry).
+     */
+    public void close(CloseReason reason, ErrorReason errorReason, String errorMessage) {
+        close(reason, errorReason, errorMessage, false);
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    private void nextFrame(reactor.core.publisher.SynchronousSink<StompFrame> sink) {
+        for (;;) {
+            DecodeResult result = accumulator.poll(version);
+            if (result == null) {
+                sink.complete();
+                return;
+            }
+            if (result instanceof DecodeResult.Frame frame) {
+                sink.next(frame.frame());
+                return;
+            }
+            if (result instanceof DecodeResult.Malformed malformed) {
+                ErrorReason reason = switch (malformed.problem()) {
+                    case UNKNOWN_COMMAND -> ErrorReason.UNKNOWN_COMMAND;
+                    case FRAME_TOO_LARGE -> ErrorReason.FRAME_TOO_LARGE;
+                    case MALFORMED -> ErrorReason.MALFORMED_FRAME;
+                };
+                sink.error(new StompProtocolException(reason, malformed.reason()));
+                return;
+            }
+            // A heart-beat: the read time is already updated; look for the next frame.
+        }
+    }
+
+    // ---------------------------------------------------------------- frame handling
+
+    private Mono<Void> handle(StompFrame frame) {
+        ctx.metrics().frameReceived(frame.command());
+        State current = state.get();
+        if (current == State.CLOSED) {
+            return Mono.empty();
+        }
+        StompCommand command = frame.command();
+        boolean connectFrame = command == StompCommand.CONNECT || command == StompCommand.STOMP;
+        if (current == State.AWAITING_CONNECT && !connectFrame && command.isClientCommand()) {
+            throw new StompProtocolException(ErrorReason.NOT_CONNECTED,
+                    command + " frame before CONNECT; the first frame must be CONNECT or STOMP");
+        }
+        StompVersion rules = version != null ? version : StompVersion.V1_2;
+        String violation = FrameRules.violation(frame, rules);
+        if (violation != null) {
+            ErrorReason reason = violation.contains("missing") || violation.contains("needs")
+                    ? ErrorReason.MISSING_HEADER : ErrorReason.PROTOCOL;
+            throw new StompProtocolException(reason, violation);
+        }
+        String receipt = frame.header(StompHeaders.RECEIPT);
+        return switch (command) {
+            case CONNECT, STOMP -> withReceipt(onConnect(frame), receipt);
+            case SEND -> onSend(frame, receipt);
+            case SUBSCRIBE -> withReceipt(onSubscribe(frame), receipt);
+            case UNSUBSCRIBE -> withReceipt(onUnsubscribe(frame), receipt);
+            case ACK, NACK -> withReceipt(onAck(frame), receipt);
+            case BEGIN -> withReceipt(onBegin(frame), receipt);
+            case COMMIT -> withReceipt(onCommit(frame), receipt);
+            case ABORT -> withReceipt(onAbort(frame), receipt);
+            case DISCONNECT -> onDisconnect(receipt);
+            default -> throw new StompProtocolException(ErrorReason.PROTOCOL, command + " is a server frame");
+        };
+    }
+
+    private Mono<Void> withReceipt(Mono<Void> effect, String receipt) {
+        return receipt == null ? effect : effect.then(Mono.fromRunnable(() -> send(StompFrame.receipt(receipt))));
+    }
+
+    private Mono<Void> onConnect(StompFrame frame) {
+        if (!state.compareAndSet(State.AWAITING_CONNECT, State.CONNECTING)) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "already connected; CONNECT may be sent once");
+        }
+        StompVersion negotiated = StompVersion.negotiate(frame.header(StompHeaders.ACCEPT_VERSION))
+                .orElseThrow(() -> new StompProtocolException(ErrorReason.UNSUPPORTED_VERSION,
+                        "Supported protocol versions are " + StompVersion.supportedList()));
+        HeartBeat clientHeartBeat = HeartBeat.parse(frame.header(StompHeaders.HEART_BEAT));
+        if (clientHeartBeat == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL,
+                    "malformed heart-beat header; expected two non-negative integers such as 10000,10000");
+        }
+        return ctx.authenticator().authenticate(handshakeIdentity, frame.headers())
+                .switchIfEmpty(Mono.error(() -> new ConnectAuthenticator.AuthenticationException("no identity")))
+                .onErrorMap(ConnectAuthenticator.AuthenticationException.class,
+                        e -> new StompProtocolException(ErrorReason.AUTHENTICATION, e.getMessage()))
+                .flatMap(who -> {
+                    identity = who;
+                    Mono<Void> attached = ctx.registry().attachUser(this);
+                    if (state.get() == State.CLOSED) {
+                        ctx.registry().detachUser(this);
+                    }
+                    return attached.onErrorMap(BrokerException.class, e -> new StompProtocolException(
+                            ErrorReason.BROKER, "could not connect: " + e.getMessage()));
+                })
+                .then(Mono.fromRunnable(() -> connected(negotiated, clientHeartBeat)));
+    }
+
+    private void connected(StompVersion negotiated, HeartBeat clientHeartBeat) {
+        if (!state.compareAndSet(State.CONNECTING, State.CONNECTED)) {
+            ctx.registry().detachUser(this);
+            return;
+        }
+        version = negotiated;
+        ctx.registry().register(this);
+        HeartBeat offer = options.heartBeat();
+        StompHeaders.Builder headers = StompHeaders.builder()
+                .add(StompHeaders.VERSION, negotiated.header())
+                .add(StompHeaders.HEART_BEAT, offer.headerValue())
+                .add(StompHeaders.SESSION, id)
+                .add(StompHeaders.SERVER, options.serverName())
+                .add(StompHeaders.USER_NAME, identity.name());
+        send(StompFrame.of(StompCommand.CONNECTED, headers.build()));
+        startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
+        Instant expiresAt = identity.expiresAt();
+        if (expiresAt != null) {
+            long delay = Math.max(0, expiresAt.toEpochMilli() - ctx.timer().now(TimeUnit.MILLISECONDS));
+            timers.add(Mono.delay(Duration.ofMillis(delay), ctx.timer())
+                    .subscribe(t -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired")));
+        }
+        log.info("session connected session={} principal={} node={} version={}",
+                id, identity.name(), ctx.nodeId(), negotiated.header());
+        if (state.get() == State.CLOSED) {
+            release();
+        }
+    }
+
+    private void startHeartBeats(HeartBeat negotiated) {
+        long sendMs = negotiated.sendMs();
+        if (sendMs > 0) {
+            // Checking at half the interval keeps every gap between writes within the interval.
+            long half = Math.max(1, sendMs / 2);
+            timers.add(Flux.interval(Duration.ofMillis(half), ctx.timer()).subscribe(t -> {
+                if (now() - lastWriteMs >= half) {
+                    enqueue(OutboundItem.HEART_BEAT);
+                }
+            }));
+        }
+        long receiveMs = negotiated.receiveMs();
+        if (receiveMs > 0) {
+            long allowance = receiveMs * SessionOptions.HEART_BEAT_TOLERANCE;
+            timers.add(Flux.interval(Duration.ofMillis(receiveMs), ctx.timer()).subscribe(t -> {
+                if (now() - lastReadMs > allowance) {
+                    close(CloseReason.HEARTBEAT_TIMEOUT, ErrorReason.HEARTBEAT_TIMEOUT,
+                            "no frame or heart-beat from the client for " + allowance + " ms", true);
+                }
+            }));
+        }
+    }
+
+    private Mono<Void> onSend(StompFrame frame, String receipt) {
+        String destination = frame.header(StompHeaders.DESTINATION);
+        Address address = Destinations.forSend(destination);
+        if (!ctx.policy().maySend(identity, destination, address)) {
+            throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to send to '" + destination + "'");
+        }
+        String tx = frame.header(StompHeaders.TRANSACTION);
+        if (tx != null) {
+            buffer(tx, frame);
+            return receipt == null ? Mono.empty() : Mono.fromRunnable(() -> send(StompFrame.receipt(receipt)));
+        }
+        Mono<Void> published = publish(address, frame);
+        published.subscribe(null, null, () -> {
+            if (receipt != null) {
+                send(StompFrame.receipt(receipt));
+            }
+        });
+        return inflight.whenBelow(options.maxInflightSends());
+    }
+
+    /**
+     * Starts publishing now, so that publications leave in frame order, and returns
+     * the outcome. A failure ends the session with an ERROR: never a silent drop.
+     */
+    private Mono<Void> publish(Address address, StompFrame frame) {
+        BrokerMessage message = new BrokerMessage(frame.headers().filter(n -> !NOT_FORWARDED.contains(n)), frame.body());
+        inflight.begin();
+        Mono<Void> outcome = ctx.broker().publish(new Publication(address, message, identity.name(), id))
+                .doOnError(e -> close(CloseReason.BROKER_FAILURE, ErrorReason.BROKER,
+                        "message to '" + frame.header(StompHeaders.DESTINATION) + "' was not accepted: "
+                                + brokerMessage(e), false))
+                .doFinally(signal -> inflight.end())
+                .cache();
+        outcome.subscribe(null, e -> { });
+        return outcome;
+    }
+
+    private Mono<Void> onSubscribe(StompFrame frame) {
+        String destination = frame.header(StompHeaders.DESTINATION);
+        String subscriptionId = frame.header(StompHeaders.ID);
+        if (subscriptionId == null) {
+            subscriptionId = destination; // STOMP 1.0: the id is optional
+        }
+        if (subscriptions.containsKey(subscriptionId)) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL,
+                    "subscription id '" + subscriptionId + "' is already in use in this session");
+        }
+        if (subscriptions.size() >= options.maxSubscriptions()) {
+            throw new StompProtocolException(ErrorReason.LIMIT,
+                    "too many subscriptions: a session may hold " + options.maxSubscriptions());
+        }
+        AckMode ackMode = AckMode.parse(frame.header(StompHeaders.ACK));
+        if (ackMode == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown ack mode '" + frame.header(StompHeaders.ACK)
+                    + "'; use auto, client or client-individual");
+        }
+        Address address = Destinations.forSubscribe(destination, identity.name());
+        if (!ctx.policy().maySubscribe(identity, destination, address)) {
+            throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '" + destination + "'");
+        }
+        int prefetch = prefetch(frame);
+        Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
+        subscriptions.put(subscriptionId, sub);
+        Mono<Void> effect;
+        if (address instanceof Address.Topic topic) {
+            effect = ctx.registry().subscribeTopic(sub, topic.key());
+        }
+        else if (address instanceof Address.User user) {
+            userQueues.computeIfAbsent(user.queue(), q -> new CopyOnWriteArrayList<>()).add(sub);
+            effect = Mono.empty();
+        }
+        else {
+            String queue = ((Address.Queue) address).name();
+            effect = ctx.broker().consumeQueue(queue, prefetch, delivery -> deliverFromQueue(sub, delivery))
+                    .flatMap(consumer -> sub.attach(consumer) ? Mono.<Void>empty() : consumer.cancel());
+        }
+        if (state.get() == State.CLOSED) {
+            // Closed while subscribing: release what was just registered.
+            return forget(sub);
+        }
+        return effect.onErrorMap(BrokerException.class, e -> {
+            forget(sub);
+            return new StompProtocolException(ErrorReason.BROKER,
+                    "could not subscribe to '" + destination + "': " + e.getMessage());
+        });
+    }
+
+    private int prefetch(StompFrame frame) {
+        String header = frame.header("prefetch-count");
+        if (header == null) {
+            return options.queuePrefetch();
+        }
+        try {
+            int n = Integer.parseInt(header.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return Math.min(n, options.outboundFrames());
+        }
+        catch (NumberFormatException e) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "prefetch-count must be a positive integer");
+        }
+    }
+
+    private Mono<Void> onUnsubscribe(StompFrame frame) {
+        String subscriptionId = frame.header(StompHeaders.ID);
+        if (subscriptionId == null) {
+            subscriptionId = frame.header(StompHeaders.DESTINATION); // STOMP 1.0
+        }
+        Subscription sub = subscriptions.get(subscriptionId);
+        if (sub == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "no subscription with id '" + subscriptionId + "'");
+        }
+        return forget(sub);
+    }
+
+    /** Removes a subscription here and at the broker; completes when the broker side has stopped. */
+    private Mono<Void> forget(Subscription sub) {
+        if (!subscriptions.remove(sub.id(), sub)) {
+            return Mono.empty();
+        }
+        Address address = sub.address();
+        if (address instanceof Address.Topic topic) {
+            ctx.registry().unsubscribeTopic(sub, topic.key());
+            return Mono.empty();
+        }
+        if (address instanceof Address.User user) {
+            List<Subscription> subs = userQueues.get(user.queue());
+            if (subs != null) {
+                subs.remove(sub);
+                if (subs.isEmpty()) {
+                    userQueues.remove(user.queue(), subs);
+                }
+            }
+            return Mono.empty();
+        }
+        QueueConsumer consumer = sub.cancel();
+        return consumer == null ? Mono.empty() : consumer.cancel().onErrorResume(e -> Mono.empty());
+    }
+
+    private Mono<Void> onAck(StompFrame frame) {
+        String tx = frame.header(StompHeaders.TRANSACTION);
+        if (tx != null) {
+            buffer(tx, frame);
+            return Mono.empty();
+        }
+        settle(frame);
+        return Mono.empty();
+    }
+
+    private void settle(StompFrame frame) {
+        boolean nack = frame.command() == StompCommand.NACK;
+        String ackId = version == StompVersion.V1_2 ? frame.header(StompHeaders.ID) : frame.header(StompHeaders.MESSAGE_ID);
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.settle(ackId, nack)) {
+                return;
+            }
+        }
+        if (!issuedHere(ackId)) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL,
+                    frame.command() + " for unknown message '" + Destinations.abbreviate(ackId) + "'");
+        }
+        // A message of this session that needs no acknowledgement (a topic message) or is already settled.
+    }
+
+    private boolean issuedHere(String messageId) {
+        String prefix = id + "-";
+        if (!messageId.startsWith(prefix)) {
+            return false;
+        }
+        try {
+            long n = Long.parseLong(messageId.substring(prefix.length()));
+            return n > 0 && n <= messageSeq.get();
+        }
+        catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private Mono<Void> onBegin(StompFrame frame) {
+        String tx = frame.header(StompHeaders.TRANSACTION);
+        if (transactions.containsKey(tx)) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "transaction '" + tx + "' has already begun");
+        }
+        if (transactions.size() >= options.maxTransactions()) {
+            throw new StompProtocolException(ErrorReason.LIMIT,
+                    "too many open transactions: a session may hold " + options.maxTransactions());
+        }
+        transactions.put(tx, new ArrayList<>());
+        return Mono.empty();
+    }
+
+    private void buffer(String tx, StompFrame frame) {
+        List<StompFrame> frames = transactions.get(tx);
+        if (frames == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
+        }
+        if (frames.size() >= options.maxTransactionFrames()) {
+            throw new StompProtocolException(ErrorReason.LIMIT,
+                    "transaction '" + tx + "' holds more than " + options.maxTransactionFrames() + " frames");
+        }
+        frames.add(frame);
+    }
+
+    private Mono<Void> onCommit(StompFrame frame) {
+        String tx = frame.header(StompHeaders.TRANSACTION);
+        List<StompFrame> frames = transactions.remove(tx);
+        if (frames == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
+        }
+        List<Mono<Void>> published = new ArrayList<>();
+        for (StompFrame f : frames) {
+            if (f.command() == StompCommand.SEND) {
+                published.add(publish(Destinations.forSend(f.header(StompHeaders.DESTINATION)), f));
+            }
+            else {
+                settle(f);
+            }
+        }
+        return Mono.when(published).onErrorResume(e -> Mono.empty());
+    }
+
+    private Mono<Void> onAbort(StompFrame frame) {
+        String tx = frame.header(StompHeaders.TRANSACTION);
+        if (transactions.remove(tx) == null) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
+        }
+        return Mono.empty();
+    }
+
+    private Mono<Void> onDisconnect(String receipt) {
+        return inflight.whenIdle().then(Mono.fromRunnable(() -> {
+            if (receipt != null) {
+                send(StompFrame.receipt(receipt));
+            }
+            close(CloseReason.CLIENT_DISCONNECT, null, null, false);
+        }));
+    }
+
+    private Mono<Void> failed(Throwable error) {
+        if (error instanceof StompProtocolException e) {
+            close(CloseReason.PROTOCOL_ERROR, e.reason(), e.getMessage(), false);
+        }
+        else {
+            log.warn("session failed session={} principal={} node={}: {}", id, principal(), ctx.nodeId(), error.toString());
+            close(CloseReason.PROTOCOL_ERROR, ErrorReason.PROTOCOL, "internal error", false);
+        }
+        return Mono.empty();
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /** A broadcast for {@code sub}; called by the registry from broker threads. */
+    void deliverBroadcast(Subscription sub, SharedMessage message) {
+        StompVersion v = version;
+        if (v == null || state.get() != State.CONNECTED) {
+            return;
+        }
+        String messageId = nextMessageId();
+        if (enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v))) {
+            ctx.metrics().messageDelivered();
+        }
+    }
+
+    /** A message for this session's user; goes to each of its subscriptions to that user queue. */
+    void deliverToUserQueue(String queue, SharedMessage message) {
+        List<Subscription> subs = userQueues.get(queue);
+        if (subs == null) {
+            return;
+        }
+        for (Subscription sub : subs) {
+            deliverBroadcast(sub, message);
+        }
+    }
+
+    private void deliverFromQueue(Subscription sub, QueueDelivery delivery) {
+        StompVersion v = version;
+        if (v == null || sub.isCancelled() || state.get() != State.CONNECTED) {
+            delivery.reject(true);
+            return;
+        }
+        String messageId = nextMessageId();
+        BrokerMessage message = delivery.message();
+        StompHeaders.Builder headers = StompHeaders.builder()
+                .add(StompHeaders.SUBSCRIPTION, sub.id())
+                .add(StompHeaders.MESSAGE_ID, messageId)
+                .add(StompHeaders.DESTINATION, sub.destination());
+        if (sub.ackMode() != AckMode.AUTO && v == StompVersion.V1_2) {
+            headers.add(StompHeaders.ACK, messageId);
+        }
+        if (delivery.redelivered()) {
+            headers.add(StompHeaders.REDELIVERED, "true");
+        }
+        headers.addAll(message.headers())
+                .add(StompHeaders.CONTENT_LENGTH, Integer.toString(message.body().length));
+        StompFrame frame = new StompFrame(StompCommand.MESSAGE, headers.build(), message.body());
+        Runnable onWritten = null;
+        if (sub.ackMode() == AckMode.AUTO) {
+            onWritten = delivery::ack;
+        }
+        else if (!sub.awaitAck(messageId, delivery)) {
+            delivery.reject(true);
+            return;
+        }
+        if (enqueue(new OutboundItem.FrameItem(frame, v, onWritten))) {
+            ctx.metrics().messageDelivered();
+        }
+        else if (sub.ackMode() == AckMode.AUTO) {
+            delivery.reject(true);
+        }
+    }
+
+    private String nextMessageId() {
+        return id + "-" + messageSeq.incrementAndGet();
+    }
+
+    // ---------------------------------------------------------------- outbound
+
+    private void send(StompFrame frame) {
+        enqueue(new OutboundItem.FrameItem(frame, version, null));
+    }
+
+    private boolean enqueue(OutboundItem item) {
+        OutboundQueue.Offer offer = outbound.offer(item);
+        if (offer == OutboundQueue.Offer.ACCEPTED) {
+            ctx.metrics().outboundQueueDepth(outbound.size());
+            return true;
+        }
+        if (offer == OutboundQueue.Offer.FULL) {
+            ctx.metrics().slowConsumerDisconnect();
+            close(CloseReason.SLOW_CONSUMER, ErrorReason.SLOW_CONSUMER, "slow consumer", true);
+        }
+        return false;
+    }
+
+    private void written(OutboundItem item) {
+        lastWriteMs = now();
+        StompCommand command = item.command();
+        if (command != null) {
+            ctx.metrics().frameSent(command);
+        }
+        item.onWritten();
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    private void close(CloseReason reason, ErrorReason errorReason, String errorMessage, boolean dropBacklog) {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        closeReason = reason;
+        OutboundItem last = null;
+        if (errorMessage != null) {
+            ctx.metrics().error(errorReason);
+            last = new OutboundItem.FrameItem(StompFrame.error(errorMessage, null), version, null);
+        }
+        outbound.finish(last, dropBacklog);
+        release();
+        closed.tryEmitEmpty();
+        if (reason != CloseReason.TRANSPORT_CLOSED) {
+            Duration timeout = options.closeTimeout();
+            Mono.delay(timeout, ctx.timer()).subscribe(t -> forceClose.run());
+        }
+        if (errorMessage != null) {
+            log.info("session closed session={} principal={} node={} reason={} error=\"{}\"",
+                    id, principal(), ctx.nodeId(), reason, errorMessage);
+        }
+        else {
+            log.info("session closed session={} principal={} node={} reason={}", id, principal(), ctx.nodeId(), reason);
+        }
+    }
+
+    /** Releases subscriptions, transactions, timers and the user binding. Safe to call more than once. */
+    private void release() {
+        timers.dispose();
+        transactions.clear();
+        for (Subscription sub : List.copyOf(subscriptions.values())) {
+            forget(sub).subscribe(null, e -> { });
+        }
+        userQueues.clear();
+        if (identity != null) {
+            ctx.registry().detachUser(this);
+        }
+        ctx.registry().unregister(this);
+    }
+
+    private long now() {
+        return ctx.timer().now(TimeUnit.MILLISECONDS);
+    }
+
+    private static String brokerMessage(Throwable e) {
+        return e instanceof BrokerException && e.getMessage() != null ? e.getMessage() : "broker unavailable";
+    }
+
+    void forEachSubscription(Consumer<Subscription> action) {
+        subscriptions.values().forEach(action);
+    }
+
+    @Override
+    public String toString() {
+        return "StompSession[" + id + ", " + principal() + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package io.stompgate.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.stompgate.session.Identity;
+import io.stompgate.session.OutboundItem;
+import io.stompgate.session.SessionContext;
+import io.stompgate.session.StompSession;
+import io.stompgate.stomp.StompVersion;
+import java.util.List;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * Runs a {@link StompSession} over one Reactor Netty WebSocket: WebSocket frames
+ * in (text, binary and continuation alike, each fragment as it comes, so a STOMP
+ * frame may span messages and fragments), encoded STOMP frames out, as text when
+ * they are valid UTF-8 and binary otherwise. The connection ends when the session
+ * has written its last frame, or when the client goes away.
+ *
+ * <p>Registered with WebFlux as a {@link WebSocketHandler} for the handshake and
+ * subprotocol negotiation, but sessions are started by {@link StompUpgradeStrategy}
+ * on the Netty connection directly, so no WebFlux session (and no copy of the
+ * handshake's headers) is kept per connection.
+ */
+public final class StompWebSocketHandler implements WebSocketHandler {
+
+    private static final List<String> SUBPROTOCOLS = List.of(
+            StompVersion.V1_2.subprotocol(), StompVersion.V1_1.subprotocol(), StompVersion.V1_0.subprotocol());
+
+    private final SessionContext context;
+
+    public StompWebSocketHandler(SessionContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public List<String> getSubProtocols() {
+        return SUBPROTOCOLS;
+    }
+
+    /** Not used: {@link StompUpgradeStrategy} starts sessions through {@link #handle(WebsocketInbound, WebsocketOutbound, Identity)}. */
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        return Mono.error(new UnsupportedOperationException(
+                "the STOMP endpoint runs on Reactor Netty through StompUpgradeStrategy"));
+    }
+
+    Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out, Identity identity) {
+        StompSession session = new StompSession(SessionIds.next(), identity, context);
+        in.withConnection(connection -> session.onForceClose(connection::dispose));
+        ByteBufAllocator allocator = out.alloc();
+        Mono<Void> input = session.receive(in.receiveFrames().mapNotNull(StompWebSocketHandler::payload));
+        Mono<Void> output = out.sendObject(session.outbound().map(item -> frame(item, allocator)))
+                .then()
+                .onErrorResume(e -> Mono.empty())
+                .doFinally(signal -> session.transportClosed());
+        return Mono.when(input, output);
+    }
+
+    private static byte[] payload(WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+                || frame instanceof ContinuationWebSocketFrame) {
+            ByteBuf content = frame.content();
+            return ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
+        }
+        return null;
+    }
+
+    private static WebSocketFrame frame(OutboundItem item, ByteBufAllocator allocator) {
+        ByteBuf content = item.encode(allocator);
+        return item.isText() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
+    }
+}
