@@ -16,6 +16,7 @@ public final class BrokerLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
     /** Before the web server (which starts in a later phase and stops in an earlier one). */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    private static final Duration START_WAIT = Duration.ofSeconds(15);
 
     private final MessageBroker broker;
     private final SessionRegistry registry;
@@ -28,11 +29,20 @@ public final class BrokerLifecycle implements SmartLifecycle {
         this.nodeId = nodeId;
     }
 
+    /**
+     * Waits a while for the broker, then lets the node start anyway: it reports
+     * not-ready and connects by itself once the broker is reachable.
+     */
     @Override
     public void start() {
-        broker.start(registry).block(Duration.ofSeconds(60));
+        try {
+            broker.start(registry).block(START_WAIT);
+            log.info("broker started node={} broker={}", nodeId, broker.getClass().getSimpleName());
+        }
+        catch (IllegalStateException e) {
+            log.warn("broker not reachable yet node={}; starting not ready, connecting in the background", nodeId);
+        }
         running = true;
-        log.info("broker started node={} broker={}", nodeId, broker.getClass().getSimpleName());
     }
 
     @Override

@@ -116,26 +116,19 @@ final class Subscription {
     }
 
     /**
-     * Ends the subscription's broker side: the consumer stops and every
-     * unacknowledged delivery goes back to the queue. Returns the consumer's
-     * cancellation, or null if there is none.
+     * Ends the subscription. Returns the broker consumer to cancel (or null if
+     * there is none); cancelling it gives every delivery not yet acknowledged back
+     * to the queue, so nothing is rejected here one by one (which would let the
+     * broker hand the messages straight back to the consumer being cancelled).
      */
-    QueueConsumer cancel() {
-        List<QueueDelivery> pending;
-        QueueConsumer c;
-        synchronized (this) {
-            if (cancelled) {
-                return null;
-            }
-            cancelled = true;
-            pending = new ArrayList<>(unacknowledged.values());
-            unacknowledged.clear();
-            c = consumer;
-            consumer = null;
+    synchronized QueueConsumer cancel() {
+        if (cancelled) {
+            return null;
         }
-        for (QueueDelivery delivery : pending) {
-            delivery.reject(true);
-        }
+        cancelled = true;
+        unacknowledged.clear();
+        QueueConsumer c = consumer;
+        consumer = null;
         return c;
     }
 

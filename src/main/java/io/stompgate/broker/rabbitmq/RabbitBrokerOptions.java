@@ -1,0 +1,116 @@
+package io.stompgate.broker.rabbitmq;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a node reaches RabbitMQ and names its topology (contract section 5).
+ *
+ * @param addresses          host:port pairs tried in order
+ * @param username           AMQP user
+ * @param password           AMQP password, never logged
+ * @param virtualHost        every node of one gateway uses the same virtual host
+ * @param requestedHeartbeat AMQP heart-beat asked of the broker, so a silent partition is noticed
+ * @param connectionTimeout  TCP connect and AMQP handshake timeout
+ * @param nodeId             names the node queue ({@code <nodeQueuePrefix><nodeId>})
+ * @param operationTimeout   how long an operation waits for an absent broker before it fails
+ * @param prefetch           unacknowledged deliveries of the node queue
+ * @param topicExchange      topic exchange for {@code /topic}
+ * @param userExchange       direct exchange for user destinations
+ * @param appExchange        topic exchange for {@code /app}
+ * @param nodeQueuePrefix    the node queue is this prefix and the node id
+ * @param queuePrefix        {@code /queue/<name>} is the durable queue of this prefix and the name
+ * @param reconnectMin       first wait before reconnecting
+ * @param reconnectMax       longest wait between reconnect attempts
+ */
+public record RabbitBrokerOptions(
+        List<Endpoint> addresses,
+        String username,
+        String password,
+        String virtualHost,
+        Duration requestedHeartbeat,
+        Duration connectionTimeout,
+        String nodeId,
+        Duration operationTimeout,
+        int prefetch,
+        String topicExchange,
+        String userExchange,
+        String appExchange,
+        String nodeQueuePrefix,
+        String queuePrefix,
+        Duration reconnectMin,
+        Duration reconnectMax) {
+
+    public static final String TOPIC_EXCHANGE = "stomp.topic";
+    public static final String USER_EXCHANGE = "stomp.user";
+    public static final String APP_EXCHANGE = "stomp.app";
+    public static final String NODE_QUEUE_PREFIX = "stomp.node.";
+    public static final String QUEUE_PREFIX = "stomp.queue.";
+
+    /** A broker address. */
+    public record Endpoint(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    public RabbitBrokerOptions {
+        if (addresses == null || addresses.isEmpty()) {
+            throw new IllegalArgumentException("at least one RabbitMQ address is needed");
+        }
+        addresses = List.copyOf(addresses);
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(virtualHost, "virtualHost");
+        Objects.requireNonNull(requestedHeartbeat, "requestedHeartbeat");
+        Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(operationTimeout, "operationTimeout");
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
+        }
+    }
+
+    /** The node's own queue. */
+    public String nodeQueue() {
+        return nodeQueuePrefix + nodeId;
+    }
+
+    /** The durable queue behind {@code /queue/<name>}. */
+    public String queueName(String name) {
+        return queuePrefix + name;
+    }
+
+    /** Options with the contract's default names for everything not given. */
+    public static RabbitBrokerOptions defaults(List<Endpoint> addresses, String username, String password,
+            String virtualHost, String nodeId) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
+                Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
+                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+
+    public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
+        return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
+                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+    }
+
+    public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
+                connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+    }
+
+    public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
+                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+    }
+
+    @Override
+    public String toString() {
+        return "RabbitBrokerOptions[addresses=" + addresses + ", virtualHost=" + virtualHost + ", nodeId=" + nodeId + "]";
+    }
+}
