@@ -44,11 +44,20 @@ class TwoNodeClusterTest {
     static void stopNodes() {
         nodeA.close();
         nodeB.close();
+        QUEUES.forEach(rabbit::deleteQueue);
         rabbit.close();
     }
 
+    private static final java.util.List<String> QUEUES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static String unique(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    private static String uniqueQueue(String prefix) {
+        String name = unique(prefix);
+        QUEUES.add("stomp.queue." + name);
+        return name;
     }
 
     private static void subscribe(RawStompClient client, String id, String destination, String... extra) {
@@ -159,7 +168,7 @@ class TwoNodeClusterTest {
 
     @Test
     void unacknowledgedQueueMessagesOfAClosedSessionAreRedeliveredOnTheOtherNode() {
-        String queue = unique("jobs");
+        String queue = uniqueQueue("jobs");
         try (RawStompClient producer = nodeA.client("producer"); RawStompClient worker2 = nodeB.client("w2")) {
             producer.connectStomp();
             worker2.connectStomp();
@@ -189,7 +198,7 @@ class TwoNodeClusterTest {
 
     @Test
     void queueMessagesAreSharedBetweenConsumersOnBothNodes() {
-        String queue = unique("work");
+        String queue = uniqueQueue("work");
         try (RawStompClient producer = nodeA.client("p"); RawStompClient c1 = nodeA.client("c1");
              RawStompClient c2 = nodeB.client("c2")) {
             producer.connectStomp();

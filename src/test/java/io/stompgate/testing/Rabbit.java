@@ -61,6 +61,16 @@ public final class Rabbit implements AutoCloseable {
         return managementStatus("/queues/%2F/" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)) == 200;
     }
 
+    /** Deletes queue {@code name} if it exists (tests clean up the durable queues they make). */
+    public void deleteQueue(String name) {
+        try (Channel channel = connection.createChannel()) {
+            channel.queueDelete(name);
+        }
+        catch (IOException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void publish(String exchange, String routingKey, AMQP.BasicProperties properties, String body) {
         try (Channel channel = connection.createChannel()) {
             channel.confirmSelect();
