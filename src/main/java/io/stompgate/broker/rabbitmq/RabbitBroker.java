@@ -80,6 +80,7 @@ public final class RabbitBroker implements MessageBroker {
     private final Sinks.One<Void> firstConnect = Sinks.one();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong publishIds = new AtomicLong();
+    private final AtomicLong nodeDeliveries = new AtomicLong();
     private volatile boolean up;
     private volatile DeliveryListener listener;
 
@@ -123,6 +124,11 @@ public final class RabbitBroker implements MessageBroker {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.io = executor;
         status.tryEmitNext(BrokerStatus.DOWN);
+    }
+
+    /** Deliveries taken from the node queue: one per broadcast or user message, however many sessions get it. */
+    public long nodeDeliveryCount() {
+        return nodeDeliveries.get();
     }
 
     /** Times the node reconnected after losing the broker. */
@@ -618,6 +624,7 @@ public final class RabbitBroker implements MessageBroker {
     }
 
     private void dispatch(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        nodeDeliveries.incrementAndGet();
         DeliveryListener l = listener;
         if (l == null) {
             return;
