@@ -77,10 +77,12 @@ public final class FrameAccumulator {
             return null;
         }
         int buffered = end - start;
-        if (buffered > limits.maxFrameBytes() + 2 && awaiting != null && awaiting != DecodeResult.Awaiting.LENGTH) {
-            return fail(new DecodeResult.Malformed(DecodeResult.Problem.FRAME_TOO_LARGE, "frame larger than " + limits.maxFrameBytes() + " bytes"));
-        }
         if (awaiting != null && !awaitedHasArrived(buffered)) {
+            // The frame at the head has no end yet; if it already holds more than the limit, it is too large.
+            if (buffered > limits.maxFrameBytes() + 2 && awaiting != DecodeResult.Awaiting.LENGTH) {
+                return fail(new DecodeResult.Malformed(DecodeResult.Problem.FRAME_TOO_LARGE,
+                        "frame larger than " + limits.maxFrameBytes() + " bytes"));
+            }
             return null;
         }
         awaiting = null;

@@ -81,7 +81,8 @@ public final class StompDecoder {
         while (true) {
             int lineEnd = indexOf(buf, LF, pos, Math.min(scanLimit, pos + limits.maxHeaderLineBytes() + 2));
             if (lineEnd < 0) {
-                if (to - pos > limits.maxHeaderLineBytes()) {
+                int pending = to - pos - (buf[to - 1] == CR ? 1 : 0); // a trailing CR may be half a CRLF
+                if (pending > limits.maxHeaderLineBytes()) {
                     return DecodeResult.Malformed.of("header line longer than " + limits.maxHeaderLineBytes() + " bytes");
                 }
                 if (to - from > limits.maxFrameBytes()) {

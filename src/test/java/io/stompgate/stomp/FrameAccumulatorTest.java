@@ -207,10 +207,8 @@ class FrameAccumulatorTest {
 
     @Test
     void framesArrivingWithTheRestOfAnIncompleteFrameAreNotMistakenForOneLargeFrame() {
-        // BUG: FrameAccumulator.poll (line 80) reports FRAME_TOO_LARGE whenever more than
-        // maxFrameBytes + 2 bytes are buffered while a hint is pending, without checking whether
-        // the awaited line feed or NUL has arrived: the next chunk may complete the small frame and
-        // carry several more, each well under the limit.
+        // The next chunk may complete a small frame and carry several more, each under the limit,
+        // so more than maxFrameBytes is buffered at once without any frame being too large.
         StompLimits limits = StompLimits.ofMaxFrameBytes(1024);
         FrameAccumulator small = new FrameAccumulator(limits);
         small.append(bytes("SEN"));
