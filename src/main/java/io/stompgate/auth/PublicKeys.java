@@ -10,7 +10,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /** Reads a PEM public key (RSA or EC, SubjectPublicKeyInfo), given inline or as a file path. */
-final class PublicKeys {
+public final class PublicKeys {
 
     private PublicKeys() {
     }
@@ -19,7 +19,7 @@ final class PublicKeys {
      * @param value the PEM text, or a path ({@code file:} prefix optional) to a file holding it
      * @param property the property it came from, named in errors
      */
-    static PublicKey read(String value, String property) {
+    public static PublicKey read(String value, String property) {
         String pem = value.trim();
         if (!pem.startsWith("-----BEGIN")) {
             Path path = Path.of(pem.startsWith("file:") ? pem.substring("file:".length()) : pem);

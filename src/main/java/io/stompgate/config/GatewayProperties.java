@@ -67,6 +67,7 @@ public record GatewayProperties(
             String issuer,
             String audience,
             @DefaultValue("30s") Duration clockSkew,
+            @DefaultValue("true") boolean requireExpiry,
             @DefaultValue({"roles", "scope", "scp"}) List<String> authorityClaims) {
     }
 

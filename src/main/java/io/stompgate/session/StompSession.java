@@ -152,8 +152,13 @@ public final class StompSession {
 
     /**
      * Reads the client's byte stream: decodes frames and handles each in turn.
-     * Completes when the stream ends or the session closes; then the session is
-     * closed (as {@link CloseReason#TRANSPORT_CLOSED} if nothing else closed it).
+     * Completes when the stream ends; then the session is closed (as
+     * {@link CloseReason#TRANSPORT_CLOSED} if nothing else closed it first).
+     *
+     * <p>A protocol error never cancels {@code chunks}: cancelling a WebSocket's
+     * inbound side closes the connection at once, before the ERROR frame is
+     * written. Instead the session closes, ignores what still arrives, and the
+     * transport ends the stream once the outbound side has flushed.
      */
     public Mono<Void> receive(Flux<byte[]> chunks) {
         timers.add(Mono.delay(options.connectTimeout(), ctx.timer()).subscribe(t -> {
@@ -164,13 +169,12 @@ public final class StompSession {
         }));
         return chunks
                 .doOnNext(chunk -> lastReadMs = now())
+                .filter(chunk -> state.get() != State.CLOSED)
                 .concatMap(chunk -> {
                     accumulator.append(chunk);
-                    return Flux.generate(this::nextFrame);
+                    return Flux.generate(this::nextFrame).onErrorResume(e -> failed(e).then(Mono.empty()));
                 }, 0)
-                .concatMap(this::handle, 0)
-                .takeUntilOther(closed.asMono())
-                .onErrorResume(this::failed)
+                .concatMap(frame -> Mono.defer(() -> handle(frame)).onErrorResume(this::failed), 0)
                 .then()
                 .doFinally(signal -> transportClosed());
     }

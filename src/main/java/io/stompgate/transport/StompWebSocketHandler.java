@@ -16,6 +16,7 @@ import java.util.List;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -58,11 +59,19 @@ public final class StompWebSocketHandler implements WebSocketHandler {
         StompSession session = new StompSession(SessionIds.next(), identity, context);
         in.withConnection(connection -> session.onForceClose(connection::dispose));
         ByteBufAllocator allocator = out.alloc();
-        Mono<Void> input = session.receive(in.receiveFrames().mapNotNull(StompWebSocketHandler::payload));
+        // The inbound side is cancelled only once the outbound side is done: cancelling it closes the
+        // connection at once, and a session's last frame (an ERROR, a RECEIPT) must be written first.
+        Sinks.Empty<Void> written = Sinks.empty();
         Mono<Void> output = out.sendObject(session.outbound().map(item -> frame(item, allocator)))
                 .then()
                 .onErrorResume(e -> Mono.empty())
-                .doFinally(signal -> session.transportClosed());
+                .doFinally(signal -> {
+                    session.transportClosed();
+                    written.tryEmitEmpty();
+                });
+        Mono<Void> input = session.receive(in.receiveFrames()
+                .takeUntilOther(written.asMono())
+                .mapNotNull(StompWebSocketHandler::payload));
         return Mono.when(input, output);
     }
 

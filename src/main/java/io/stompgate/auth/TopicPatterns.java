@@ -1,0 +1,108 @@
+package io.stompgate.auth;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Relations between two topic patterns (dot-separated words, {@code *} one
+ * word, {@code #} zero or more), which authorization needs to judge a wildcard
+ * subscription as a whole: whether two patterns share a key, and whether one
+ * matches every key the other does.
+ */
+final class TopicPatterns {
+
+    private TopicPatterns() {
+    }
+
+    /** Whether some key matches both patterns. */
+    static boolean overlap(String a, String b) {
+        return new Overlap(a.split("\\.", -1), b.split("\\.", -1)).at(0, 0);
+    }
+
+    /** Whether {@code outer} matches every key that {@code inner} matches. */
+    static boolean covers(String outer, String inner) {
+        return new Covers(inner.split("\\.", -1), outer.split("\\.", -1)).at(0, 0);
+    }
+
+    private static final class Overlap {
+        final String[] p;
+        final String[] r;
+        final Map<Long, Boolean> memo = new HashMap<>();
+
+        Overlap(String[] p, String[] r) {
+            this.p = p;
+            this.r = r;
+        }
+
+        boolean at(int i, int j) {
+            long k = ((long) i << 32) | j;
+            Boolean known = memo.get(k);
+            if (known != null) {
+                return known;
+            }
+            boolean result = compute(i, j);
+            memo.put(k, result);
+            return result;
+        }
+
+        private boolean compute(int i, int j) {
+            if (i == p.length && j == r.length) {
+                return true;
+            }
+            if (i < p.length && p[i].equals("#")) {
+                return at(i + 1, j) || (j < r.length && at(i, j + 1));
+            }
+            if (j < r.length && r[j].equals("#")) {
+                return at(i, j + 1) || (i < p.length && at(i + 1, j));
+            }
+            if (i == p.length || j == r.length) {
+                return false;
+            }
+            return (p[i].equals("*") || r[j].equals("*") || p[i].equals(r[j])) && at(i + 1, j + 1);
+        }
+    }
+
+    /** Inclusion: every key of {@code inner} is a key of {@code outer}. */
+    private static final class Covers {
+        final String[] inner;
+        final String[] outer;
+        final Map<Long, Boolean> memo = new HashMap<>();
+
+        Covers(String[] inner, String[] outer) {
+            this.inner = inner;
+            this.outer = outer;
+        }
+
+        boolean at(int i, int j) {
+            long k = ((long) i << 32) | j;
+            Boolean known = memo.get(k);
+            if (known != null) {
+                return known;
+            }
+            boolean result = compute(i, j);
+            memo.put(k, result);
+            return result;
+        }
+
+        private boolean compute(int i, int j) {
+            if (i == inner.length) {
+                for (int x = j; x < outer.length; x++) {
+                    if (!outer[x].equals("#")) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (j < outer.length && outer[j].equals("#")) {
+                return at(i, j + 1) || at(i + 1, j);
+            }
+            if (inner[i].equals("#") || j == outer.length) {
+                return false;
+            }
+            if (inner[i].equals("*")) {
+                return outer[j].equals("*") && at(i + 1, j + 1);
+            }
+            return (outer[j].equals("*") || outer[j].equals(inner[i])) && at(i + 1, j + 1);
+        }
+    }
+}
