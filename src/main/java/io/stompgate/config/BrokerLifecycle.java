@@ -14,8 +14,8 @@ import org.springframework.context.SmartLifecycle;
 public final class BrokerLifecycle implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
-    /** Before the web server (which starts in a later phase and stops in an earlier one). */
-    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    /** Before the web server starts (its phase is DEFAULT_PHASE - 2048) and after it stops. */
+    static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
     private static final Duration START_WAIT = Duration.ofSeconds(15);
 
     private final MessageBroker broker;

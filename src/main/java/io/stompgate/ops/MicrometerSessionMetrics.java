@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.stompgate.session.ErrorReason;
 import io.stompgate.session.SessionMetrics;
 import io.stompgate.session.SessionRegistry;
@@ -27,6 +28,7 @@ public final class MicrometerSessionMetrics implements SessionMetrics {
     private final Counter delivered;
     private final Counter slowConsumers;
     private final DistributionSummary queueDepth;
+    private final Timer publishConfirm;
 
     public MicrometerSessionMetrics(MeterRegistry registry, String nodeId, Supplier<SessionRegistry> sessions) {
         Tags node = Tags.of("node", nodeId);
@@ -51,6 +53,8 @@ public final class MicrometerSessionMetrics implements SessionMetrics {
                 .description("Sessions closed because their outbound queue was full").tags(node).register(registry);
         queueDepth = DistributionSummary.builder("stomp.outbound.queue.depth")
                 .description("Depth of a session's outbound queue when a frame joins it").tags(node).register(registry);
+        publishConfirm = Timer.builder("stomp.publish.confirm")
+                .description("Time from publishing a SEND to the broker's confirmation").tags(node).register(registry);
         Gauge.builder("stomp.sessions.active", () -> sessions.get().sessionCount())
                 .description("Connected STOMP sessions").tags(node).register(registry);
     }
@@ -84,6 +88,11 @@ public final class MicrometerSessionMetrics implements SessionMetrics {
     @Override
     public void slowConsumerDisconnect() {
         slowConsumers.increment();
+    }
+
+    @Override
+    public void publishConfirmed(long nanos) {
+        publishConfirm.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override

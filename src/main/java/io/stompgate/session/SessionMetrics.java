@@ -25,6 +25,9 @@ public interface SessionMetrics {
 
     default void slowConsumerDisconnect() { }
 
+    /** A SEND was confirmed by the broker {@code nanos} after it was published. */
+    default void publishConfirmed(long nanos) { }
+
     /** The depth of a session's outbound queue when a frame joined it. */
     default void outboundQueueDepth(int depth) { }
 }

@@ -3,7 +3,6 @@ package io.stompgate.session;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +33,7 @@ public final class SessionRegistry implements DeliveryListener {
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
     private final TopicTrie<TopicEntry> topics = new TopicTrie<>();
     private final Map<String, UserEntry> users = new ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     public SessionRegistry(MessageBroker broker, SessionMetrics metrics) {
         this.broker = broker;
@@ -52,12 +52,21 @@ public final class SessionRegistry implements DeliveryListener {
         }
     }
 
+    /** From now on the node takes no new sessions: a CONNECT gets an ERROR "server shutting down". */
+    public void startDraining() {
+        draining = true;
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
     /** Connected sessions on this node. */
     public int sessionCount() {
         return sessions.size();
     }
 
-    public Collection<StompSession> sessions() {
+    public List<StompSession> sessions() {
         return List.copyOf(sessions);
     }
 

@@ -263,6 +263,9 @@ public final class StompSession {
         if (!state.compareAndSet(State.AWAITING_CONNECT, State.CONNECTING)) {
             throw new StompProtocolException(ErrorReason.PROTOCOL, "already connected; CONNECT may be sent once");
         }
+        if (ctx.registry().isDraining()) {
+            throw new StompProtocolException(ErrorReason.SHUTDOWN, "server shutting down");
+        }
         StompVersion negotiated = StompVersion.negotiate(frame.header(StompHeaders.ACCEPT_VERSION))
                 .orElseThrow(() -> new StompProtocolException(ErrorReason.UNSUPPORTED_VERSION,
                         "Supported protocol versions are " + StompVersion.supportedList()));
@@ -366,7 +369,9 @@ public final class StompSession {
     private Mono<Void> publish(Address address, StompFrame frame) {
         BrokerMessage message = new BrokerMessage(frame.headers().filter(n -> !NOT_FORWARDED.contains(n)), frame.body());
         inflight.begin();
+        long started = System.nanoTime();
         Mono<Void> outcome = ctx.broker().publish(new Publication(address, message, identity.name(), id))
+                .doOnSuccess(v -> ctx.metrics().publishConfirmed(System.nanoTime() - started))
                 .doOnError(e -> close(CloseReason.BROKER_FAILURE, ErrorReason.BROKER,
                         "message to '" + frame.header(StompHeaders.DESTINATION) + "' was not accepted: "
                                 + brokerMessage(e), false))

@@ -1,0 +1,42 @@
+package io.stompgate.ops;
+
+import io.stompgate.session.SessionRegistry;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/** While the node drains, new STOMP handshakes get 503 (with Retry-After) instead of an upgrade. */
+public final class DrainFilter implements WebFilter, Ordered {
+
+    private final String endpoint;
+    private final SessionRegistry registry;
+
+    public DrainFilter(String endpoint, SessionRegistry registry) {
+        this.endpoint = endpoint;
+        this.registry = registry;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!registry.isDraining() || !endpoint.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
+            return chain.filter(exchange);
+        }
+        var response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+        response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
+        response.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+        return response.writeWith(Mono.just(response.bufferFactory()
+                .wrap("server shutting down\n".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+}
