@@ -44,6 +44,17 @@ public final class GatewayNode implements AutoCloseable {
         return start(nodeId, args);
     }
 
+    /** A node with the in-JVM broker, plus {@code properties}. */
+    public static GatewayNode startLocal(String... properties) {
+        String nodeId = "local-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.node-id=" + nodeId,
+                "--spring.main.banner-mode=off"));
+        for (String p : properties) {
+            args.add("--" + p);
+        }
+        return start(nodeId, args);
+    }
+
     public static GatewayNode start(String nodeId, List<String> args) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class,
                 IsolatedNettyResources.class)
