@@ -239,4 +239,22 @@ class StompSessionConnectTest {
                 .expectComplete()
                 .verify(TIMEOUT);
     }
+
+    @Test
+    void framesFollowingConnectInTheSameChunkUseTheNegotiatedEscaping() {
+        TestClient client = harness.open();
+        String chunk = "CONNECT\naccept-version:1.2\nhost:x\n\n\0"
+                + "SUBSCRIBE\nid:a\\cb\ndestination:/topic/t\nreceipt:r\\n1\n\n\0";
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.sendBytes(chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .assertNext(connected())
+                .assertNext(receipt("r\n1"))
+                .then(() -> harness.registry.onTopicMessage("t",
+                        new io.stompgate.broker.BrokerMessage(StompHeaders.EMPTY, new byte[0])))
+                .assertNext(sent -> assertThat(sent.header(StompHeaders.SUBSCRIPTION)).isEqualTo("a:b"))
+                .then(client::closeTransport)
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
 }

@@ -92,6 +92,7 @@ class StompSessionLocalBrokerTest {
                 .singleElement().satisfies(message("l", "/user/queue/inbox", "psst"));
     }
 
+    // BUG: closing livelocks: Subscription.cancel() requeues unacked deliveries to a still-live consumer and deliverFromQueue requeues each redelivery.
     @Test
     void unacknowledgedQueueMessageOfAClosedSessionIsRedeliveredToAnother() {
         TestClient first = harness.open();
@@ -109,8 +110,6 @@ class StompSessionLocalBrokerTest {
                 .then(first::closeTransport)
                 .expectComplete()
                 .verify(TIMEOUT);
-        // BUG: Subscription.cancel() requeues unacknowledged deliveries before the broker consumer is cancelled, and
-        // StompSession.deliverFromQueue requeues what that still-live consumer gets again: an endless redelivery loop.
         assertThat(guard.loopsBroken)
                 .as("times a message bounced between the queue and a closing consumer more than %d times", LoopGuard.LIMIT)
                 .hasValue(0);
@@ -129,6 +128,26 @@ class StompSessionLocalBrokerTest {
                 .expectComplete()
                 .verify(TIMEOUT);
         assertThat(broker.queueCount()).as("an acknowledged, unconsumed queue is forgotten").isZero();
+    }
+
+    // BUG: same cause as above: UNSUBSCRIBE requeues before cancelling the consumer, which gets the message back forever.
+    @Test
+    void unsubscribeGivesUnacknowledgedMessagesBackToTheQueueOnce() {
+        TestClient client = harness.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect().subscribe("q", "/queue/jobs", "ack", "client-individual")
+                        .sendMessage("/queue/jobs", "job-1"))
+                .assertNext(connected())
+                .assertNext(message("q", "/queue/jobs", "job-1"))
+                .then(() -> client.send(StompCommand.UNSUBSCRIBE, "id", "q", "receipt", "gone"))
+                .assertNext(receipt("gone"))
+                .then(client::closeTransport)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(guard.loopsBroken).as("redelivery loops broken by the guard").hasValue(0);
+        assertThat(broker.readyCount("jobs")).isEqualTo(1);
     }
 
     @Test

@@ -318,4 +318,97 @@ class StompSessionSubscribeTest {
         assertThat(broker.calls(Op.CONSUME_QUEUE)).containsExactly(new Call(Op.CONSUME_QUEUE, "jobs"));
         assertThat(broker.calls(Op.CANCEL_CONSUMER)).containsExactly(new Call(Op.CANCEL_CONSUMER, "jobs"));
     }
+
+    @Test
+    void sessionClosedWhileItsBindIsPendingLeavesNoBinding() {
+        broker.holdBind("news.*");
+        TestClient client = harness.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect().subscribe("s1", "/topic/news.*", "receipt", "r1"))
+                .assertNext(connected())
+                .then(client.session::transportClosed)
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(broker.bindingHistory("news.*")).containsExactly(Op.BIND_TOPIC, Op.UNBIND_TOPIC);
+
+        broker.completeBind("news.*");
+
+        assertThat(harness.registry.topicPatternCount()).isZero();
+        assertThat(harness.registry.subscriptionCount()).isZero();
+        assertThat(broker.bindingHistory("news.*")).containsExactly(Op.BIND_TOPIC, Op.UNBIND_TOPIC);
+        assertThat(client.received()).noneMatch(s -> s.command() == StompCommand.RECEIPT);
+    }
+
+    @Test
+    void clientAckModeAcknowledgesEveryEarlierMessageToo() {
+        TestClient client = harness.open();
+        java.util.List<StubBroker.StubDelivery> deliveries = new java.util.ArrayList<>();
+        String[] ackIds = new String[1];
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect().subscribe("s1", "/queue/jobs", "ack", "client", "receipt", "r"))
+                .assertNext(connected())
+                .assertNext(receipt("r"))
+                .then(() -> {
+                    for (String body : new String[] {"one", "two", "three"}) {
+                        deliveries.add(broker.deliver("jobs", text(body)));
+                    }
+                })
+                .assertNext(message("s1", "/queue/jobs", "one"))
+                .assertNext(sent -> ackIds[0] = sent.header("ack"))
+                .assertNext(message("s1", "/queue/jobs", "three"))
+                .then(() -> client.send(StompCommand.ACK, "id", ackIds[0], "receipt", "acked"))
+                .assertNext(receipt("acked"))
+                .then(() -> assertThat(deliveries).extracting(d -> d.acked).containsExactly(true, true, false))
+                .then(client::closeTransport)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(deliveries.get(2).rejectedWithRequeue).as("the unacknowledged one goes back").isTrue();
+    }
+
+    @Test
+    void stomp11ClientAcknowledgesByMessageId() {
+        TestClient client = harness.open();
+        StubBroker.StubDelivery[] delivery = new StubBroker.StubDelivery[1];
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect("accept-version", "1.1")
+                        .subscribe("s1", "/queue/jobs", "ack", "client-individual", "receipt", "r"))
+                .assertNext(connected())
+                .assertNext(receipt("r"))
+                .then(() -> delivery[0] = broker.deliver("jobs", text("job")))
+                .assertNext(sent -> {
+                    assertThat(sent.header("ack")).as("no ack header before STOMP 1.2").isNull();
+                    client.send(StompCommand.ACK, "message-id", sent.header("message-id"), "subscription", "s1",
+                            "receipt", "acked");
+                })
+                .assertNext(receipt("acked"))
+                .then(client::closeTransport)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(delivery[0].acked).isTrue();
+    }
+
+    @Test
+    void stomp10SubscriptionWithoutIdIsNamedByItsDestination() {
+        TestClient client = harness.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.send(StompCommand.CONNECT, "host", "localhost")
+                        .send(StompCommand.SUBSCRIBE, "destination", "/topic/a", "receipt", "r1"))
+                .assertNext(connected())
+                .assertNext(receipt("r1"))
+                .then(() -> harness.registry.onTopicMessage("a", text("x")))
+                .assertNext(message("/topic/a", "/topic/a", "x"))
+                .then(() -> client.send(StompCommand.UNSUBSCRIBE, "destination", "/topic/a", "receipt", "r2"))
+                .assertNext(receipt("r2"))
+                .then(client::closeTransport)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(broker.bindingHistory("a")).containsExactly(Op.BIND_TOPIC, Op.UNBIND_TOPIC);
+    }
 }
