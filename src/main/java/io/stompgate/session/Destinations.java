@@ -42,13 +42,14 @@ public final class Destinations {
             return new Address.User(principal, queueName(destination, destination.substring(USER_QUEUE.length())));
         }
         if (destination.startsWith(USER)) {
-            throw refused(destination, "SUBSCRIBE to another user's destination is not allowed; subscribe to /user/queue/<name>");
+            throw refused(destination, "SUBSCRIBE to another user's destination '" + abbreviate(destination)
+                    + "' is not allowed; subscribe to /user/queue/<name>");
         }
         if (destination.startsWith(QUEUE)) {
             return new Address.Queue(queueName(destination, destination.substring(QUEUE.length())));
         }
         if (destination.startsWith(APP)) {
-            throw refused(destination, "SUBSCRIBE to /app destinations is not allowed; /app is for SEND");
+            throw refused(destination, "SUBSCRIBE to '" + abbreviate(destination) + "' is not allowed; /app is for SEND");
         }
         throw unknown(destination);
     }
@@ -58,7 +59,8 @@ public final class Destinations {
             return new Address.Topic(topicKey(destination, false));
         }
         if (destination.startsWith(USER_QUEUE)) {
-            throw refused(destination, "SEND to /user/queue/<name> is not allowed; send to /user/<principal>/queue/<name>");
+            throw refused(destination, "SEND to '" + abbreviate(destination)
+                    + "' is not allowed; send to /user/<principal>/queue/<name>");
         }
         if (destination.startsWith(USER)) {
             String rest = destination.substring(USER.length());

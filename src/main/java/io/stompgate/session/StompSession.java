@@ -172,9 +172,10 @@ public final class StompSession {
                 .filter(chunk -> state.get() != State.CLOSED)
                 .concatMap(chunk -> {
                     accumulator.append(chunk);
-                    return Flux.generate(this::nextFrame).onErrorResume(e -> failed(e).then(Mono.empty()));
+                    return Flux.generate(this::nextFrame).onErrorResume(e -> failed(e, null).then(Mono.empty()));
                 }, 0)
-                .concatMap(frame -> Mono.defer(() -> handle(frame)).onErrorResume(this::failed), 0)
+                .concatMap(frame -> Mono.defer(() -> handle(frame))
+                        .onErrorResume(e -> failed(e, frame.header(StompHeaders.RECEIPT))), 0)
                 .then()
                 .doFinally(signal -> transportClosed());
     }
@@ -325,7 +326,8 @@ public final class StompSession {
             // Checking at half the interval keeps every gap between writes within the interval.
             long half = Math.max(1, sendMs / 2);
             timers.add(Flux.interval(Duration.ofMillis(half), ctx.timer()).subscribe(t -> {
-                if (now() - lastWriteMs >= half) {
+                // Beat now if waiting for the next check could leave a gap longer than the interval.
+                if (now() - lastWriteMs + half > sendMs) {
                     enqueue(OutboundItem.HEART_BEAT);
                 }
             }));
@@ -354,7 +356,7 @@ public final class StompSession {
             return receipt == null ? Mono.empty() : Mono.fromRunnable(() -> send(StompFrame.receipt(receipt)));
         }
         Mono<Void> published = publish(address, frame);
-        published.subscribe(null, null, () -> {
+        published.subscribe(null, e -> { /* publish() has closed the session with an ERROR */ }, () -> {
             if (receipt != null) {
                 send(StompFrame.receipt(receipt));
             }
@@ -583,15 +585,27 @@ public final class StompSession {
         }));
     }
 
-    private Mono<Void> failed(Throwable error) {
+    /** Ends the session with one ERROR; {@code receipt} is the failing frame's, echoed as {@code receipt-id}. */
+    private Mono<Void> failed(Throwable error, String receipt) {
         if (error instanceof StompProtocolException e) {
-            close(CloseReason.PROTOCOL_ERROR, e.reason(), e.getMessage(), false);
+            closeWith(CloseReason.PROTOCOL_ERROR, errorFrame(e.reason(), e.getMessage(), receipt), e.reason(), false);
         }
         else {
             log.warn("session failed session={} principal={} node={}: {}", id, principal(), ctx.nodeId(), error.toString());
-            close(CloseReason.PROTOCOL_ERROR, ErrorReason.PROTOCOL, "internal error", false);
+            closeWith(CloseReason.PROTOCOL_ERROR, errorFrame(ErrorReason.PROTOCOL, "internal error", receipt),
+                    ErrorReason.PROTOCOL, false);
         }
         return Mono.empty();
+    }
+
+    private static StompFrame errorFrame(ErrorReason reason, String message, String receipt) {
+        StompFrame error = StompFrame.error(message, receipt);
+        if (reason == ErrorReason.UNSUPPORTED_VERSION) {
+            // STOMP 1.1 §"Protocol Negotiation": the ERROR lists the versions the server supports.
+            error = error.withHeaders(error.headers().toBuilder()
+                    .add(StompHeaders.VERSION, StompVersion.supportedList()).build());
+        }
+        return error;
     }
 
     // ---------------------------------------------------------------- delivery
@@ -622,7 +636,8 @@ public final class StompSession {
     private void deliverFromQueue(Subscription sub, QueueDelivery delivery) {
         StompVersion v = version;
         if (v == null || sub.isCancelled() || state.get() != State.CONNECTED) {
-            delivery.reject(true);
+            // Not rejected here: the consumer is being cancelled, which gives every unacknowledged
+            // delivery back to the queue; rejecting now would hand it straight back to this consumer.
             return;
         }
         String messageId = nextMessageId();
@@ -645,15 +660,12 @@ public final class StompSession {
             onWritten = delivery::ack;
         }
         else if (!sub.awaitAck(messageId, delivery)) {
-            delivery.reject(true);
-            return;
+            return; // the subscription ended meanwhile; its consumer's cancellation requeues the delivery
         }
         if (enqueue(new OutboundItem.FrameItem(frame, v, onWritten))) {
             ctx.metrics().messageDelivered();
         }
-        else if (sub.ackMode() == AckMode.AUTO) {
-            delivery.reject(true);
-        }
+        // Not queued: the session is closing, and cancelling its consumers requeues the delivery.
     }
 
     private String nextMessageId() {
@@ -691,15 +703,21 @@ public final class StompSession {
     // ---------------------------------------------------------------- closing
 
     private void close(CloseReason reason, ErrorReason errorReason, String errorMessage, boolean dropBacklog) {
+        closeWith(reason, errorMessage == null ? null : StompFrame.error(errorMessage, null), errorReason, dropBacklog);
+    }
+
+    /** Closes once: {@code error} (may be null) is the last frame, after the backlog unless it is dropped. */
+    private void closeWith(CloseReason reason, StompFrame error, ErrorReason errorReason, boolean dropBacklog) {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {
             return;
         }
         closeReason = reason;
         OutboundItem last = null;
-        if (errorMessage != null) {
+        String errorMessage = error == null ? null : error.header(StompHeaders.MESSAGE);
+        if (error != null) {
             ctx.metrics().error(errorReason);
-            last = new OutboundItem.FrameItem(StompFrame.error(errorMessage, null), version, null);
+            last = new OutboundItem.FrameItem(error, version, null);
         }
         outbound.finish(last, dropBacklog);
         release();

@@ -46,6 +46,7 @@ class GracefulDrainTest {
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(node::close);
         List<Long> closedAtMs = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> waits = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
         for (RawStompClient c : clients) {
             waits.add(CompletableFuture.runAsync(() -> {
                 StompFrame error = c.next(Duration.ofMillis(periodMs + 5000));
@@ -54,13 +55,14 @@ class GracefulDrainTest {
                 assertThat(error.header("message")).isEqualTo("server shutting down");
                 closedAtMs.add((System.nanoTime() - start) / 1_000_000);
                 assertThat(c.awaitClosed(Duration.ofSeconds(5))).isTrue();
-            }));
+            }, pool));
         }
         // While draining, a new handshake is refused with 503.
         Thread.sleep(periodMs / 4);
         assertThat(RawStompClient.handshakeStatus(port, "/ws?user=late", h -> { })).isEqualTo(503);
         CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get();
         shutdown.get();
+        pool.shutdown();
 
         assertThat(readinessDownAt.get()).isPositive();
         assertThat((readinessDownAt.get() - start) / 1_000_000).isLessThanOrEqualTo(Collections.min(closedAtMs));

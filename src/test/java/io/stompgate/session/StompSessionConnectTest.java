@@ -157,7 +157,6 @@ class StompSessionConnectTest {
         assertThat(broker.calls()).as("nothing reaches the broker for a refused CONNECT").isEmpty();
     }
 
-    // BUG: the ERROR for an unsupported version lacks the 'version' header STOMP 1.1/1.2 §"Protocol Negotiation" requires.
     @Test
     void unsupportedAcceptVersionErrorCarriesTheVersionHeader() {
         TestClient client = harness.open();

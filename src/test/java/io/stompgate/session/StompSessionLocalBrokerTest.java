@@ -92,7 +92,6 @@ class StompSessionLocalBrokerTest {
                 .singleElement().satisfies(message("l", "/user/queue/inbox", "psst"));
     }
 
-    // BUG: closing livelocks: Subscription.cancel() requeues unacked deliveries to a still-live consumer and deliverFromQueue requeues each redelivery.
     @Test
     void unacknowledgedQueueMessageOfAClosedSessionIsRedeliveredToAnother() {
         TestClient first = harness.open();
@@ -130,7 +129,6 @@ class StompSessionLocalBrokerTest {
         assertThat(broker.queueCount()).as("an acknowledged, unconsumed queue is forgotten").isZero();
     }
 
-    // BUG: same cause as above: UNSUBSCRIBE requeues before cancelling the consumer, which gets the message back forever.
     @Test
     void unsubscribeGivesUnacknowledgedMessagesBackToTheQueueOnce() {
         TestClient client = harness.open();

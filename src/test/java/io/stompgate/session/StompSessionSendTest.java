@@ -83,7 +83,6 @@ class StompSessionSendTest {
         Hooks.resetOnErrorDropped();
     }
 
-    // BUG: StompSession.onSend subscribes to the publish outcome with no error consumer (line 350), so every failed publish also reaches Reactor's onErrorDropped as ErrorCallbackNotImplemented.
     @Test
     void failedPublishIsHandledWithoutDroppingAnErrorIntoReactor() {
         List<Throwable> dropped = new CopyOnWriteArrayList<>();
@@ -184,7 +183,6 @@ class StompSessionSendTest {
         assertThat(broker.publications()).singleElement().extracting(Publication::address).hasToString(address);
     }
 
-    // BUG: Destinations.refused() ignores its destination argument, so the ERROR for SEND to /user/queue/x does not name it.
     @ParameterizedTest
     @ValueSource(strings = {"/topic/news.*", "/topic/#", "/topic/a.#.b", "/user/queue/inbox", "/user/bob",
             "/exchange/amq.topic/x", "/temp-queue/x", "/queue/"})

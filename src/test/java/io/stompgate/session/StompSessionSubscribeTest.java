@@ -190,7 +190,6 @@ class StompSessionSubscribeTest {
         assertThat(broker.calls(Op.CONSUME_QUEUE)).isEmpty();
     }
 
-    // BUG: Destinations.refused() ignores its destination argument, so three of these ERRORs do not name the destination.
     @ParameterizedTest
     @ValueSource(strings = {"/app/orders", "/user/bob/queue/inbox", "/exchange/amq.topic/x", "/topic/"})
     void subscribeToADestinationThatCannotBeSubscribedGetsErrorNamingIt(String destination) {

@@ -163,6 +163,7 @@ final class StubBroker implements MessageBroker {
             throw new AssertionError("no live consumer on queue '" + queue + "'; calls: " + calls());
         }
         StubDelivery delivery = new StubDelivery(queue, message);
+        live.get(0).delivered.add(delivery);
         live.get(0).listener.onDelivery(delivery);
         return delivery;
     }
@@ -257,11 +258,15 @@ final class StubBroker implements MessageBroker {
         return p.address().toString();
     }
 
-    /** A queue consumer that records its cancellation. */
+    /**
+     * A queue consumer that records its cancellation and, as the {@link QueueConsumer}
+     * contract says, gives every delivery still unsettled back to the queue when cancelled.
+     */
     final class StubConsumer implements QueueConsumer {
         final String queue;
         final int prefetch;
         final QueueListener listener;
+        final List<StubDelivery> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean cancelled;
 
         StubConsumer(String queue, int prefetch, QueueListener listener) {
@@ -276,6 +281,11 @@ final class StubBroker implements MessageBroker {
                 if (!cancelled) {
                     cancelled = true;
                     calls.add(new Call(Op.CANCEL_CONSUMER, queue));
+                    for (StubDelivery d : delivered) {
+                        if (!d.acked && d.rejectedWithRequeue == null) {
+                            d.rejectedWithRequeue = true; // requeued by the broker on cancel
+                        }
+                    }
                 }
             });
         }

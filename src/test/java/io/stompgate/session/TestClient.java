@@ -41,9 +41,12 @@ final class TestClient {
         session.receive(inbound.asFlux()).subscribe(null, e -> readingError = e, () -> readingEnded = true);
     }
 
-    /** What the session writes, decoded; a session's outbound takes one subscriber. */
+    /**
+     * What the session writes, decoded; a session's outbound takes one subscriber. Like the
+     * WebSocket transport, ends the inbound stream once the outbound is done.
+     */
     Flux<Sent> outbound() {
-        return session.outbound().map(this::decode);
+        return session.outbound().map(this::decode).doFinally(signal -> inbound.tryEmitComplete());
     }
 
     /** Subscribes to the outbound with unbounded demand and returns the live list of what arrives. */
