@@ -8,8 +8,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the broker before the web server takes connections and stops it after
- * the server has stopped, so no session runs without a broker.
+ * Starts the broker before the web server takes connections and stops it when
+ * the context is destroyed, after the web server and the drain have stopped, so
+ * no session runs without a broker. A lifecycle stop alone (a paused context)
+ * keeps the broker connected.
  */
 public final class BrokerLifecycle implements SmartLifecycle {
 
@@ -22,6 +24,7 @@ public final class BrokerLifecycle implements SmartLifecycle {
     private final SessionRegistry registry;
     private final String nodeId;
     private volatile boolean running;
+    private volatile boolean started;
 
     public BrokerLifecycle(MessageBroker broker, SessionRegistry registry, String nodeId) {
         this.broker = broker;
@@ -35,6 +38,11 @@ public final class BrokerLifecycle implements SmartLifecycle {
      */
     @Override
     public void start() {
+        if (started) {
+            running = true;
+            return;
+        }
+        started = true;
         try {
             broker.start(registry).block(START_WAIT);
             log.info("broker started node={} broker={}", nodeId, broker.getClass().getSimpleName());
@@ -48,6 +56,10 @@ public final class BrokerLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+    }
+
+    /** Disconnects for good: the node queue and its bindings go with the connection. */
+    public void destroy() {
         broker.stop().block(Duration.ofSeconds(30));
         log.info("broker stopped node={}", nodeId);
     }

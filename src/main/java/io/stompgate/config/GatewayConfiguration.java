@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
@@ -42,6 +43,18 @@ public class GatewayConfiguration {
         return Math.max(1 << 20, maxFrameBytes * 2);
     }
 
+    /**
+     * The web server's own Netty event loops rather than Reactor Netty's global ones, so that
+     * stopping this node never disposes loops other code in the process uses (a second node in
+     * the same JVM, HTTP clients).
+     */
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        return factory;
+    }
+
     @Bean
     NodeId nodeId(GatewayProperties properties) {
         return NodeId.resolve(properties.nodeId());
@@ -50,7 +63,7 @@ public class GatewayConfiguration {
     @Bean
     @ConditionalOnProperty(name = "gateway.broker", havingValue = "local", matchIfMissing = true)
     LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties) {
-        return new LocalBroker(appHandlers.orderedStream().toList(), properties.local().queueMaxLength());
+        return new LocalBroker(() -> appHandlers.orderedStream().toList(), properties.local().queueMaxLength());
     }
 
     @Bean
@@ -108,7 +121,7 @@ public class GatewayConfiguration {
         return new GatewayMessenger(broker);
     }
 
-    @Bean
+    @Bean(destroyMethod = "destroy")
     BrokerLifecycle brokerLifecycle(MessageBroker broker, SessionRegistry registry, NodeId nodeId) {
         return new BrokerLifecycle(broker, registry, nodeId.value());
     }

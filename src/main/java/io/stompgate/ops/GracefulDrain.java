@@ -46,8 +46,10 @@ public final class GracefulDrain implements SmartLifecycle {
         this.nodeId = nodeId;
     }
 
+    /** (Re)starts taking sessions: a paused and restarted context is no longer draining. */
     @Override
     public void start() {
+        registry.stopDraining();
         running = true;
     }
 

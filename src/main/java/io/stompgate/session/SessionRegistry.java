@@ -57,6 +57,11 @@ public final class SessionRegistry implements DeliveryListener {
         draining = true;
     }
 
+    /** Takes new sessions again (a node restarted in the same process). */
+    public void stopDraining() {
+        draining = false;
+    }
+
     public boolean isDraining() {
         return draining;
     }

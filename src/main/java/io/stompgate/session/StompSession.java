@@ -194,6 +194,17 @@ public final class StompSession {
         close(reason, errorReason, errorMessage, false);
     }
 
+    /**
+     * Ends the session after the transport itself refused the client's input and
+     * has already told it so (an oversized WebSocket frame): counted and logged like
+     * any ERROR, but nothing more is written.
+     */
+    public void abort(ErrorReason reason, String message) {
+        ctx.metrics().error(reason);
+        log.info("session refused input session={} principal={} node={} error=\"{}\"", id, principal(), ctx.nodeId(), message);
+        close(CloseReason.PROTOCOL_ERROR, null, null, true);
+    }
+
     // ---------------------------------------------------------------- decoding
 
     private void nextFrame(reactor.core.publisher.SynchronousSink<StompFrame> sink) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.stompgate.session.ErrorReason;
 import io.stompgate.session.Identity;
 import io.stompgate.session.OutboundItem;
 import io.stompgate.session.SessionContext;
@@ -57,7 +58,15 @@ public final class StompWebSocketHandler implements WebSocketHandler {
 
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out, Identity identity) {
         StompSession session = new StompSession(SessionIds.next(), identity, context);
-        in.withConnection(connection -> session.onForceClose(connection::dispose));
+        in.withConnection(connection -> {
+            session.onForceClose(connection::dispose);
+            var pipeline = connection.channel().pipeline();
+            if (pipeline.get("wsdecoder") != null && pipeline.get(OversizedFrameGuard.NAME) == null) {
+                int limit = context.options().limits().maxFrameBytes();
+                pipeline.addBefore("wsdecoder", OversizedFrameGuard.NAME, new OversizedFrameGuard(limit,
+                        () -> session.abort(ErrorReason.FRAME_TOO_LARGE, "frame larger than " + limit + " bytes")));
+            }
+        });
         ByteBufAllocator allocator = out.alloc();
         // The inbound side is cancelled only once the outbound side is done: cancelling it closes the
         // connection at once, and a session's last frame (an ERROR, a RECEIPT) must be written first.

@@ -66,8 +66,6 @@ class AbandonedQueueDeliveryTest extends LocalGatewayTest {
         assertThat(List.of(job1, job2, job3)).extracting(RawStompClient::text).containsExactly("job1", "job2", "job3");
         first.sendAndAwaitReceipt(frame("ACK", "id", job2.header("ack"), "receipt", "a2"), "a2");
 
-        // BUG: closing the queue's only consumer with unacknowledged messages spins an event loop forever
-        // (Subscription.cancel requeues each delivery while its LocalQueue consumer is still registered).
         first.close();
         awaitSessionReleased(registry, firstSession);
         RawStompClient second = client("worker");

@@ -22,8 +22,6 @@ import reactor.core.publisher.Mono;
  * that takes the {@link GatewayMessenger} it answers through as an ordinary
  * constructor dependency.
  */
-// BUG: the context does not start: localBroker -> AppMessageHandler beans -> GatewayMessenger -> MessageBroker
-// (localBroker, still in creation) is a dependency cycle.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AppHandlerWiringTest {
 

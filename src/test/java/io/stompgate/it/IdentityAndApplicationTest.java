@@ -60,7 +60,6 @@ class IdentityAndApplicationTest extends LocalGatewayTest {
                 .isEqualTo("query");
     }
 
-    // BUG: the authentication ERROR is lost: the connection closes without it (errors raised while reading frames).
     @Test
     void connectWithoutAnyIdentityGetsErrorThenClose() {
         RawStompClient anonymous = open("/ws", null);
@@ -116,8 +115,6 @@ class IdentityAndApplicationTest extends LocalGatewayTest {
         assertNodeServesNewSession(port);
     }
 
-    // BUG: StompSession.onSend subscribes to the publication without an error callback, so every refused SEND
-    // is also logged at ERROR as "Operator called default onErrorDropped" with an ErrorCallbackNotImplemented trace.
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void refusedSendIsNotLoggedAsAnUnhandledReactiveError(CapturedOutput output) {

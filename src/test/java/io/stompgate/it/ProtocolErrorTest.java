@@ -91,8 +91,6 @@ class ProtocolErrorTest extends TunedGatewayTest {
                         c -> c.sendText(send("/app/nohandler", "anyone?"))));
     }
 
-    // BUG: errors raised while reading frames (all but the /app one here) close the connection without the ERROR frame;
-    // the 2 MiB frame gets a WebSocket close 1009 instead of an ERROR.
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
     void protocolErrorGetsErrorWithMessageThenCloseAndTheNodeCarriesOn(String name, boolean connectFirst, String expected,
@@ -112,7 +110,6 @@ class ProtocolErrorTest extends TunedGatewayTest {
         assertNodeServesNewSession(port);
     }
 
-    // BUG: the ERROR for the subscription over the limit is lost like every error raised while reading frames.
     @Test
     void subscriptionBeyondMaxSubscriptionsGetsErrorThenClose() {
         RawStompClient greedy = client("greedy");
@@ -127,7 +124,6 @@ class ProtocolErrorTest extends TunedGatewayTest {
         assertNodeServesNewSession(port);
     }
 
-    // BUG: the ERROR for an unsupported version is lost like every error raised while reading frames.
     @Test
     void connectWithNoCommonVersionGetsErrorThenClose() {
         RawStompClient future = clients.track(RawStompClient.connectAs(port, "future"));

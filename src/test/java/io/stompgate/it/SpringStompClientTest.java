@@ -169,7 +169,6 @@ class SpringStompClientTest extends LocalGatewayTest {
         assertThat(replies.next().payload()).isEqualTo("echo: question");
     }
 
-    // BUG: the ERROR for the refused SUBSCRIBE is lost: the connection closes without it.
     @Test
     void springClientSeesErrorFrameAndLostConnection() {
         Session handler = new Session();

@@ -77,6 +77,8 @@ class SlowConsumerTest {
                         publisher.sendText("SEND\ndestination:/topic/firehose\n\n" + firehose + "\0");
                     }
                 }
+                publisher.sendText("DISCONNECT\nreceipt:done\n\n\0");
+                publisher.expect(f -> f.command() == StompCommand.RECEIPT, Duration.ofSeconds(10));
             }
             List<Long> p99s = new ArrayList<>();
             for (CompletableFuture<long[]> f : latencies) {

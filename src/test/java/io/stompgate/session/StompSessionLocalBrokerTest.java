@@ -31,7 +31,7 @@ class StompSessionLocalBrokerTest {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     final List<AppMessage> appMessages = new CopyOnWriteArrayList<>();
-    final LocalBroker broker = new LocalBroker(List.of(new AppMessageHandler() {
+    final AppMessageHandler orders = new AppMessageHandler() {
         @Override
         public String pattern() {
             return "orders.*";
@@ -41,7 +41,8 @@ class StompSessionLocalBrokerTest {
         public Mono<Void> handle(AppMessage message) {
             return Mono.fromRunnable(() -> appMessages.add(message));
         }
-    }), 2);
+    };
+    final LocalBroker broker = new LocalBroker(() -> List.of(orders), 2);
     final LoopGuard guard = new LoopGuard(broker);
     final SessionHarness harness = new SessionHarness(guard);
 

@@ -56,8 +56,7 @@ public final class GatewayNode implements AutoCloseable {
     }
 
     public static GatewayNode start(String nodeId, List<String> args) {
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class,
-                IsolatedNettyResources.class)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .web(WebApplicationType.REACTIVE)
                 .run(args.toArray(String[]::new));
         return new GatewayNode(context, nodeId);

@@ -14,6 +14,7 @@ import io.stompgate.broker.TopicMatcher;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -27,19 +28,27 @@ public final class LocalBroker implements MessageBroker {
 
     public static final int DEFAULT_QUEUE_MAX_LENGTH = 10_000;
 
-    private final List<AppMessageHandler> appHandlers;
+    private final Supplier<List<AppMessageHandler>> appHandlerSource;
+    private volatile List<AppMessageHandler> appHandlers = List.of();
     private final int queueMaxLength;
     private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
     private volatile DeliveryListener listener;
 
-    public LocalBroker(List<AppMessageHandler> appHandlers, int queueMaxLength) {
-        this.appHandlers = List.copyOf(appHandlers);
+    /**
+     * @param appHandlers resolved at {@link #start}, so that handlers may themselves depend on
+     *                    beans that need this broker (such as the {@code GatewayMessenger})
+     */
+    public LocalBroker(Supplier<List<AppMessageHandler>> appHandlers, int queueMaxLength) {
+        this.appHandlerSource = appHandlers;
         this.queueMaxLength = queueMaxLength;
     }
 
     @Override
     public Mono<Void> start(DeliveryListener deliveryListener) {
-        return Mono.fromRunnable(() -> this.listener = deliveryListener);
+        return Mono.fromRunnable(() -> {
+            this.appHandlers = List.copyOf(appHandlerSource.get());
+            this.listener = deliveryListener;
+        });
     }
 
     @Override

@@ -8,6 +8,6 @@ class LocalBrokerContractTest extends MessageBrokerContract {
 
     @Override
     protected MessageBroker newBroker() {
-        return new LocalBroker(List.of(), LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
+        return new LocalBroker(List::of, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
     }
 }

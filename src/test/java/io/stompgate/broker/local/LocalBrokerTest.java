@@ -46,7 +46,7 @@ class LocalBrokerTest {
     }
 
     static LocalBroker started(int maxLength, AppMessageHandler... handlers) {
-        LocalBroker broker = new LocalBroker(List.of(handlers), maxLength);
+        LocalBroker broker = new LocalBroker(() -> List.of(handlers), maxLength);
         broker.start(new DeliveryListener() {
             @Override
             public void onTopicMessage(String key, BrokerMessage message) {
@@ -282,7 +282,7 @@ class LocalBrokerTest {
 
     @Test
     void topicAndUserMessagesGoStraightToTheListener() {
-        LocalBroker broker = new LocalBroker(List.of(), 10);
+        LocalBroker broker = new LocalBroker(List::of, 10);
         broker.start(listener).block(TIMEOUT);
 
         publish(broker, new Address.Topic("news.eu"), "t").block(TIMEOUT);
@@ -294,7 +294,7 @@ class LocalBrokerTest {
 
     @Test
     void publishBeforeStartFails() {
-        LocalBroker broker = new LocalBroker(List.of(), 10);
+        LocalBroker broker = new LocalBroker(List::of, 10);
 
         StepVerifier.create(publish(broker, new Address.Topic("a"), "x"))
                 .expectError(BrokerException.class)
