@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -38,6 +40,9 @@ public final class StompWebSocketHandler implements WebSocketHandler {
     private static final List<String> SUBPROTOCOLS = List.of(
             StompVersion.V1_2.subprotocol(), StompVersion.V1_1.subprotocol(), StompVersion.V1_0.subprotocol());
 
+    /** How long a closing server waits for the client's WebSocket close frame. */
+    static final java.time.Duration CLOSE_HANDSHAKE_WAIT = java.time.Duration.ofSeconds(2);
+
     private final SessionContext context;
 
     public StompWebSocketHandler(SessionContext context) {
@@ -68,18 +73,28 @@ public final class StompWebSocketHandler implements WebSocketHandler {
             }
         });
         ByteBufAllocator allocator = out.alloc();
-        // The inbound side is cancelled only once the outbound side is done: cancelling it closes the
-        // connection at once, and a session's last frame (an ERROR, a RECEIPT) must be written first.
-        Sinks.Empty<Void> written = Sinks.empty();
+        // Closing: once the session has written its last frame (an ERROR, a RECEIPT), the server sends a
+        // WebSocket close and waits briefly for the client's, reading and dropping whatever still arrives.
+        // Cancelling the inbound side at once would close the socket with unread input, and the kernel's
+        // reset could destroy the ERROR before the client reads it.
+        Sinks.Empty<Void> finished = Sinks.empty();
         Mono<Void> output = out.sendObject(session.outbound().map(item -> frame(item, allocator)))
                 .then()
                 .onErrorResume(e -> Mono.empty())
+                .then(Mono.defer(() -> {
+                    session.transportClosed();
+                    // Written as a plain frame: Reactor Netty's sendClose() closes the socket right after it.
+                    return out.sendObject(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).then()
+                            .onErrorResume(e -> Mono.empty());
+                }))
+                .then(in.receiveCloseStatus().then().timeout(CLOSE_HANDSHAKE_WAIT, Mono.empty())
+                        .onErrorResume(e -> Mono.empty()))
                 .doFinally(signal -> {
                     session.transportClosed();
-                    written.tryEmitEmpty();
+                    finished.tryEmitEmpty();
                 });
         Mono<Void> input = session.receive(in.receiveFrames()
-                .takeUntilOther(written.asMono())
+                .takeUntilOther(finished.asMono())
                 .mapNotNull(StompWebSocketHandler::payload));
         return Mono.when(input, output);
     }
