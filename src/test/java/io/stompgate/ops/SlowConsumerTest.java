@@ -33,6 +33,23 @@ class SlowConsumerTest {
     private static final int FIREHOSE_PER_SECOND = 1000;
     private static final int SECONDS = 5;
 
+    private static io.netty.util.ResourceLeakDetector.Level leakLevel;
+
+    /**
+     * Timing test: the paranoid leak detector records a stack trace at every buffer access, which
+     * at 4 MB/s costs more than the gateway itself. Leaks are the business of the leak tests.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void sampleLeaksOnly() {
+        leakLevel = io.netty.util.ResourceLeakDetector.getLevel();
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreLeakLevel() {
+        io.netty.util.ResourceLeakDetector.setLevel(leakLevel);
+    }
+
     @Test
     void aStalledClientIsClosedWhileTheOthersKeepTheirPace() throws Exception {
         try (GatewayNode node = GatewayNode.startLocal("gateway.limits.outbound-frames=256")) {
@@ -86,6 +103,7 @@ class SlowConsumerTest {
                 assertThat(l).as("every message reaches every reader").hasSize(total);
                 Arrays.sort(l);
                 p99s.add(l[(int) (l.length * 0.99)]);
+
             }
             pool.shutdown();
             long worstP99Ms = p99s.stream().mapToLong(Long::longValue).max().orElseThrow() / 1_000_000;
