@@ -13,6 +13,7 @@ import io.stompgate.session.SessionMetrics;
 import io.stompgate.session.SessionOptions;
 import io.stompgate.session.SessionRegistry;
 import io.stompgate.stomp.HeartBeat;
+import io.stompgate.stomp.StompHeaders;
 import io.stompgate.stomp.StompLimits;
 import io.stompgate.transport.StompUpgradeStrategy;
 import io.stompgate.transport.StompWebSocketHandler;
@@ -67,8 +68,12 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    SessionRegistry sessionRegistry(MessageBroker broker, SessionMetrics metrics) {
-        return new SessionRegistry(broker, metrics);
+    SessionRegistry sessionRegistry(MessageBroker broker, SessionMetrics metrics, GatewayProperties properties,
+            NodeId nodeId) {
+        String header = properties.nodeHeader();
+        StompHeaders nodeHeaders = header == null || header.isBlank() ? StompHeaders.EMPTY
+                : StompHeaders.of(header, nodeId.value());
+        return new SessionRegistry(broker, metrics, nodeHeaders);
     }
 
     @Bean

@@ -20,6 +20,7 @@ public record GatewayProperties(
         @DefaultValue("/ws") String endpoint,
         @DefaultValue("local") BrokerMode broker,
         String nodeId,
+        @DefaultValue("x-node") String nodeHeader,
         @DefaultValue("*") List<String> allowedOrigins,
         @DefaultValue Auth auth,
         @DefaultValue Limits limits,

@@ -3,6 +3,7 @@ package io.stompgate.session;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.stomp.StompHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,7 @@ public final class SessionRegistry implements DeliveryListener {
 
     private final MessageBroker broker;
     private final SessionMetrics metrics;
+    private final StompHeaders nodeHeaders;
     private final Object lock = new Object();
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
     private final TopicTrie<TopicEntry> topics = new TopicTrie<>();
@@ -36,8 +38,21 @@ public final class SessionRegistry implements DeliveryListener {
     private volatile boolean draining;
 
     public SessionRegistry(MessageBroker broker, SessionMetrics metrics) {
+        this(broker, metrics, StompHeaders.EMPTY);
+    }
+
+    /**
+     * @param nodeHeaders headers this node adds to every MESSAGE and CONNECTED it writes, such as
+     *                    {@code x-node:<node id>}, so that clients can see which node served them
+     */
+    public SessionRegistry(MessageBroker broker, SessionMetrics metrics, StompHeaders nodeHeaders) {
         this.broker = broker;
         this.metrics = metrics;
+        this.nodeHeaders = nodeHeaders;
+    }
+
+    StompHeaders nodeHeaders() {
+        return nodeHeaders;
     }
 
     void register(StompSession session) {
@@ -177,7 +192,7 @@ public final class SessionRegistry implements DeliveryListener {
         if (matched.isEmpty()) {
             return;
         }
-        SharedMessage shared = new SharedMessage(Destinations.TOPIC + key, message);
+        SharedMessage shared = new SharedMessage(Destinations.TOPIC + key, message, nodeHeaders);
         for (int i = 0; i < matched.size(); i++) {
             for (Subscription sub : matched.get(i).subscribers) {
                 sub.session().deliverBroadcast(sub, shared);
@@ -191,7 +206,7 @@ public final class SessionRegistry implements DeliveryListener {
         if (entry == null) {
             return;
         }
-        SharedMessage shared = new SharedMessage(Destinations.userQueueDestination(queue), message);
+        SharedMessage shared = new SharedMessage(Destinations.userQueueDestination(queue), message, nodeHeaders);
         for (StompSession session : entry.sessions) {
             session.deliverToUserQueue(queue, shared);
         }

@@ -17,14 +17,17 @@ final class SharedMessage {
 
     private final String destination;
     private final BrokerMessage message;
+    private final StompHeaders nodeHeaders;
     private final boolean text;
     private volatile byte[] v10;
     private volatile byte[] v11;
     private volatile byte[] v12;
 
-    SharedMessage(String destination, BrokerMessage message) {
+    /** @param nodeHeaders headers the delivering node adds to every MESSAGE (such as {@code x-node}) */
+    SharedMessage(String destination, BrokerMessage message, StompHeaders nodeHeaders) {
         this.destination = destination;
         this.message = message;
+        this.nodeHeaders = nodeHeaders;
         this.text = Utf8.isValid(message.body());
     }
 
@@ -55,6 +58,9 @@ final class SharedMessage {
         StompEncoder.writeHeader(StompHeaders.DESTINATION, destination, escaping, out);
         for (int i = 0; i < headers.size(); i++) {
             StompEncoder.writeHeader(headers.name(i), headers.value(i), escaping, out);
+        }
+        for (int i = 0; i < nodeHeaders.size(); i++) {
+            StompEncoder.writeHeader(nodeHeaders.name(i), nodeHeaders.value(i), escaping, out);
         }
         StompEncoder.writeHeader(StompHeaders.CONTENT_LENGTH, Integer.toString(body.length), escaping, out);
         StompEncoder.writeEndOfHeaders(out);

@@ -315,7 +315,8 @@ public final class StompSession {
                 .add(StompHeaders.HEART_BEAT, offer.headerValue())
                 .add(StompHeaders.SESSION, id)
                 .add(StompHeaders.SERVER, options.serverName())
-                .add(StompHeaders.USER_NAME, identity.name());
+                .add(StompHeaders.USER_NAME, identity.name())
+                .addAll(ctx.registry().nodeHeaders());
         send(StompFrame.of(StompCommand.CONNECTED, headers.build()));
         startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
         Instant expiresAt = identity.expiresAt();
@@ -664,6 +665,7 @@ public final class StompSession {
             headers.add(StompHeaders.REDELIVERED, "true");
         }
         headers.addAll(message.headers())
+                .addAll(ctx.registry().nodeHeaders())
                 .add(StompHeaders.CONTENT_LENGTH, Integer.toString(message.body().length));
         StompFrame frame = new StompFrame(StompCommand.MESSAGE, headers.build(), message.body());
         Runnable onWritten = null;
