@@ -120,7 +120,9 @@ public final class FrameAccumulator {
         }
         return switch (awaiting) {
             case LENGTH -> buffered >= awaitingPosition;
-            case END_OF_LINE -> StompDecoder.indexOf(buf, (byte) '\n', start + awaitingPosition, end) >= 0;
+            // A NUL before the end of the headers is an error to report, so it counts as arrived too.
+            case END_OF_LINE -> StompDecoder.indexOf(buf, (byte) '\n', start + awaitingPosition, end) >= 0
+                    || StompDecoder.indexOf(buf, (byte) 0, start + awaitingPosition, end) >= 0;
             case NUL -> StompDecoder.indexOf(buf, (byte) 0, start + awaitingPosition, end) >= 0;
         };
     }

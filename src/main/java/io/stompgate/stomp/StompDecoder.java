@@ -60,8 +60,8 @@ public final class StompDecoder {
         // Command line.
         int eol = indexOf(buf, LF, from, Math.min(scanLimit, from + MAX_COMMAND_LINE + 1));
         if (eol < 0) {
-            if (to - from > MAX_COMMAND_LINE) {
-                return new DecodeResult.Malformed(DecodeResult.Problem.UNKNOWN_COMMAND, "unknown command '" + printable(buf, from, from + MAX_COMMAND_LINE) + "'");
+            if (to - from > MAX_COMMAND_LINE || indexOf(buf, NUL, from, to) >= 0) {
+                return new DecodeResult.Malformed(DecodeResult.Problem.UNKNOWN_COMMAND, "unknown command '" + printable(buf, from, Math.min(to, from + MAX_COMMAND_LINE)) + "'");
             }
             return new DecodeResult.Incomplete(DecodeResult.Awaiting.END_OF_LINE, to - from);
         }

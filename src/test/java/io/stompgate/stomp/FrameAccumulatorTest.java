@@ -300,4 +300,24 @@ class FrameAccumulatorTest {
         assertThat(results).allMatch(r -> r instanceof DecodeResult.Frame);
         return results.stream().map(r -> ((DecodeResult.Frame) r).frame()).toList();
     }
+
+    @Test
+    void nulArrivingInALaterChunkInsideTheHeadersIsReportedAtOnce() {
+        FrameAccumulator acc = new FrameAccumulator(StompLimits.DEFAULTS);
+        acc.append(bytes("SEND\ndestination:/topic/a\nx-h"));
+        assertThat(acc.poll(StompVersion.V1_2)).isNull();
+        acc.append(bytes("eader\0"));
+        assertThat(acc.poll(StompVersion.V1_2)).isInstanceOf(DecodeResult.Malformed.class);
+    }
+
+    @Test
+    void nulInsideAShortCommandLineIsAnUnknownCommand() {
+        FrameAccumulator acc = new FrameAccumulator(StompLimits.DEFAULTS);
+        acc.append(bytes("SEN"));
+        assertThat(acc.poll(StompVersion.V1_2)).isNull();
+        acc.append(bytes("\0"));
+        DecodeResult result = acc.poll(StompVersion.V1_2);
+        assertThat(result).isInstanceOf(DecodeResult.Malformed.class);
+        assertThat(((DecodeResult.Malformed) result).problem()).isEqualTo(DecodeResult.Problem.UNKNOWN_COMMAND);
+    }
 }
