@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketFuzzTest {
 
-    private static final int CASES = Integer.getInteger("stomp.fuzz.cases", 2000);
+    private static final int CASES = Integer.getInteger("stomp.fuzz.cases", 5000);
     private static final int MAX_FRAME_BYTES = 4096;
 
     @Test
