@@ -55,17 +55,46 @@ class BrokerConnectionLossTest {
             publisher.sendText("SEND\ndestination:" + topic + "\n\nbefore\0");
             assertThat(RawStompClient.text(subscriber.next())).isEqualTo("before");
 
+            assertThat(status(behindProxy, "/actuator/health/readiness")).isEqualTo(200);
             proxy.cut();
             await().atMost(Duration.ofSeconds(10)).until(() -> !broker.isUp());
+            assertThat(status(behindProxy, "/actuator/health/readiness")).as("not ready without the broker").isEqualTo(503);
+            assertThat(status(behindProxy, "/actuator/health/liveness")).as("but alive").isEqualTo(200);
             publisher.sendText("SEND\ndestination:" + topic + "\n\nduring\0");
             proxy.restore();
             await().atMost(Duration.ofSeconds(15)).until(broker::isUp);
+            await().atMost(Duration.ofSeconds(5)).until(() -> status(behindProxy, "/actuator/health/readiness") == 200);
+            assertThat(body(behindProxy, "/actuator/prometheus"))
+                    .contains("stomp_broker_reconnects_total{node=\"" + behindProxy.nodeId() + "\"} 1.0");
 
             publisher.sendText("SEND\ndestination:" + topic + "\n\nafter\0");
             StompFrame next = subscriber.expect(f -> f.command() == StompCommand.MESSAGE
                     && "after".equals(RawStompClient.text(f)), Duration.ofSeconds(10));
             assertThat(next.header("subscription")).isEqualTo("s");
             assertThat(subscriber.isOpen()).isTrue();
+        }
+    }
+
+    static int status(GatewayNode node, String path) {
+        return get(node, path).statusCode();
+    }
+
+    static String body(GatewayNode node, String path) {
+        return get(node, path).body();
+    }
+
+    private static java.net.http.HttpResponse<String> get(GatewayNode node, String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + node.port() + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+        catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -26,33 +26,31 @@ public final class GatewayNode implements AutoCloseable {
 
     /** A node in {@code rabbitmq} mode against the local broker, with a unique node id, plus {@code properties}. */
     public static GatewayNode startRabbit(String... properties) {
-        String nodeId = "test-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--gateway.broker=rabbitmq",
-                "--gateway.node-id=" + nodeId,
-                "--spring.rabbitmq.host=127.0.0.1",
-                "--spring.main.banner-mode=off"));
-        for (String p : properties) {
-            args.add("--" + p);
-        }
+        return startWith("test-", List.of("--gateway.broker=rabbitmq", "--spring.rabbitmq.host=127.0.0.1"), properties);
+    }
+
+    /** Starts a node on a random port with a unique node id, unless {@code properties} set one. */
+    private static GatewayNode startWith(String idPrefix, List<String> base, String... properties) {
+        String nodeId = idPrefix + UUID.randomUUID().toString().substring(0, 8);
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.main.banner-mode=off"));
+        args.addAll(base);
+        boolean idGiven = false;
         for (String p : properties) {
             if (p.startsWith("gateway.node-id=")) {
                 nodeId = p.substring("gateway.node-id=".length());
+                idGiven = true;
             }
+            args.add("--" + p);
+        }
+        if (!idGiven) {
+            args.add("--gateway.node-id=" + nodeId);
         }
         return start(nodeId, args);
     }
 
     /** A node with the in-JVM broker, plus {@code properties}. */
     public static GatewayNode startLocal(String... properties) {
-        String nodeId = "local-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--gateway.node-id=" + nodeId,
-                "--spring.main.banner-mode=off"));
-        for (String p : properties) {
-            args.add("--" + p);
-        }
-        return start(nodeId, args);
+        return startWith("local-", List.of(), properties);
     }
 
     public static GatewayNode start(String nodeId, List<String> args) {
