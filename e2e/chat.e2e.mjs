@@ -1,0 +1,279 @@
+// Browser end-to-end test of the demo chat page across two gateway nodes.
+//
+//   node e2e/chat.e2e.mjs <urlA> <urlB> <screenshot.png> [nodeIdA nodeIdB]
+//
+// urlA and urlB are two gateway nodes of one cluster (rabbitmq mode). Three
+// people in three isolated browser contexts of one headless Chromium:
+//   ada   on node A (desktop width)
+//   linus on node B (desktop width)
+//   grace on node A (phone width)
+// Room messages cross the nodes, a direct message reaches only its addressee,
+// each page shows the node it is connected to, and a dropped connection comes
+// back by itself with its subscriptions. The screenshot shows the three pages
+// side by side; each page is also saved alone next to it (<name>-ada.png, ...).
+//
+// Exit code 0: passed; 1: a check failed; 2: bad arguments. Run by
+// src/test/java/io/stompgate/demo/BrowserChatE2ETest.java from `mvn -B verify`.
+import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, basename, extname, join } from 'node:path';
+
+const [urlA, urlB, screenshot, expectedNodeA, expectedNodeB] = process.argv.slice(2);
+if (!urlA || !urlB || !screenshot) {
+  console.error('usage: node chat.e2e.mjs <urlA> <urlB> <screenshot.png> [nodeIdA nodeIdB]');
+  process.exit(2);
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// What Chromium needs on these machines. Playwright's launch() gives the browser a fresh
+// temporary --user-data-dir of its own (and refuses one in args), removed when it closes.
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic', '--no-first-run',
+];
+const WAIT_MS = 15_000;
+const OVERALL_MS = 120_000;
+
+const watchdog = setTimeout(() => {
+  console.error(`FAILED: the scenario did not finish within ${OVERALL_MS / 1000} s`);
+  process.exit(1);
+}, OVERALL_MS);
+
+const started = Date.now();
+const log = (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+
+class CheckFailed extends Error {}
+function check(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+const people = [];
+
+/** Opens the page for `name` on `url` in its own browser context and signs in. */
+async function person(browser, name, url, viewport, extra = {}) {
+  const context = await browser.newContext({ viewport, ...extra });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const p = { name, url, context, page, node: null, problems: [], console: [] };
+  page.on('console', (m) => p.console.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => p.problems.push(`page error: ${e.message}`));
+  page.on('dialog', (d) => { p.problems.push(`unexpected dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
+  page.on('requestfailed', (r) => p.console.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  people.push(p);
+
+  const response = await page.goto(url);
+  check(response && response.ok(), `${name}: GET ${url} answered ${response?.status()}`);
+  check((await page.title()).includes('stompgate'), `${name}: ${url} is not the demo page (title "${await page.title()}")`);
+  await page.fill('#name', name);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#status[data-state="connected"]').waitFor();
+  p.node = await page.locator('#status').getAttribute('data-node');
+  const statusText = await page.locator('#status-text').textContent();
+  check(statusText === `connected to ${p.node}`, `${name}: status says "${statusText}", node ${p.node}`);
+  return p;
+}
+
+const msgSelector = (conv, sender) => `ol.log[data-conv="${conv}"] li.msg[data-sender="${sender}"]`;
+
+/** Waits until `p` shows a message from `sender` with exactly `text` in conversation `conv`; returns its route. */
+async function sees(p, conv, sender, text) {
+  const msg = p.page.locator(msgSelector(conv, sender)).filter({ hasText: text }).last();
+  try {
+    await msg.waitFor({ state: 'attached' });
+  } catch (e) {
+    throw new CheckFailed(`${p.name} did not see "${text}" from ${sender} in ${conv} within ${WAIT_MS} ms`);
+  }
+  const shown = await msg.locator('.text').textContent();
+  check(shown === text, `${p.name}: message shows "${shown}", expected "${text}"`);
+  return { via: await msg.getAttribute('data-node'), from: await msg.getAttribute('data-from-node'), msg };
+}
+
+async function ready(p, conv) {
+  try {
+    await p.page.locator(`.tab[data-conv="${conv}"][data-ready="true"]`).waitFor();
+  } catch (e) {
+    throw new CheckFailed(`${p.name}: no RECEIPT for the subscription of ${conv} within ${WAIT_MS} ms`);
+  }
+}
+
+async function open(p, conv) {
+  await p.page.click(`.tab[data-conv="${conv}"]`);
+}
+
+async function say(p, text, to) {
+  if (to !== undefined) await p.page.fill('#to', to);
+  await p.page.fill('#text', text);
+  await p.page.press('#text', 'Enter');
+}
+
+const LOBBY = 'room:lobby';
+
+async function scenario(browser) {
+  const desktop = { width: 720, height: 640 };
+  const phone = { width: 390, height: 720 };
+
+  // Each page shows the node it is connected to (CONNECTED's x-node), and the two nodes differ.
+  const ada = await person(browser, 'ada', urlA, desktop);
+  const linus = await person(browser, 'linus', urlB, desktop);
+  const grace = await person(browser, 'grace', urlA, phone, { isMobile: true, hasTouch: true });
+  log(`signed in: ada on ${ada.node}, linus on ${linus.node}, grace on ${grace.node}`);
+  check(ada.node !== linus.node, `ada and linus should be on different nodes, both show ${ada.node}`);
+  check(grace.node === ada.node, `grace and ada opened the same node but show ${grace.node} and ${ada.node}`);
+  if (expectedNodeA) check(ada.node === expectedNodeA, `ada's page shows node ${ada.node}, expected ${expectedNodeA}`);
+  if (expectedNodeB) check(linus.node === expectedNodeB, `linus's page shows node ${linus.node}, expected ${expectedNodeB}`);
+
+  // Everyone is in the lobby (the default room), subscribed cluster-wide, and has an inbox.
+  for (const p of [ada, linus, grace]) {
+    await ready(p, LOBBY);
+    await ready(p, 'inbox');
+  }
+  log('lobby and inbox subscriptions confirmed by RECEIPT on all three pages');
+
+  // A room message crosses the cluster: sent through node A, delivered by node B to linus.
+  const hello = "Hi everyone! I'm on the first node.";
+  await say(ada, hello);
+  let seen = await sees(linus, LOBBY, 'ada', hello);
+  check(seen.via === linus.node && seen.from === ada.node,
+      `linus should see ada's message as ${ada.node} → ${linus.node}, shows ${seen.from} → ${seen.via}`);
+  seen = await sees(grace, LOBBY, 'ada', hello);
+  check(seen.via === grace.node, `grace should see ada's message via ${grace.node}, shows ${seen.via}`);
+  seen = await sees(ada, LOBBY, 'ada', hello);
+  check(await seen.msg.evaluate((e) => e.classList.contains('mine')), "ada's own message is not shown as hers");
+  log('ada → lobby: linus (other node) and grace (same node) see it, with sender and node');
+
+  const reply = 'Hi ada, I read you from the second node.';
+  await say(linus, reply);
+  seen = await sees(ada, LOBBY, 'linus', reply);
+  check(seen.via === ada.node && seen.from === linus.node,
+      `ada should see linus's reply as ${linus.node} → ${ada.node}, shows ${seen.from} → ${seen.via}`);
+  await sees(grace, LOBBY, 'linus', reply);
+  log('linus → lobby: ada and grace see it');
+
+  // User text is text: markup in a message is shown, not interpreted.
+  const markup = 'Markup stays text: <b>not bold</b> <img src=x onerror=alert(1)>';
+  await say(ada, markup);
+  seen = await sees(linus, LOBBY, 'ada', markup);
+  check(await seen.msg.locator('.text b, .text img').count() === 0, 'message markup became elements');
+  log('markup in a message is shown as text');
+
+  // A dropped connection comes back by itself, subscriptions included.
+  await grace.page.evaluate(() => window.stompgateDemo.client.forceDisconnect());
+  try {
+    await grace.page.locator('#status[data-state="reconnecting"]').waitFor({ timeout: 5000 });
+  } catch (e) {
+    throw new CheckFailed("grace's page never showed 'reconnecting' after its WebSocket dropped");
+  }
+  await grace.page.locator('#status[data-state="connected"]').waitFor();
+  await ready(grace, LOBBY);
+  await ready(grace, 'inbox');
+  await grace.page.locator(`ol.log[data-conv="${LOBBY}"] li.note`, { hasText: 'reconnected' }).waitFor();
+  const back = "Back again: my connection dropped and came back.";
+  await say(grace, back);
+  await sees(grace, LOBBY, 'grace', back);
+  seen = await sees(linus, LOBBY, 'grace', back);
+  check(seen.from === grace.node && seen.via === linus.node, `linus sees grace's message as ${seen.from} → ${seen.via}`);
+  log('grace: dropped, showed reconnecting, reconnected and resubscribed by herself');
+
+  // A direct message reaches its addressee on the other node, and nobody else.
+  const secret = 'psst, ada: this one is only for you.';
+  await open(linus, 'inbox');
+  await say(linus, secret, 'ada');
+  await linus.page.locator('ol.log[data-conv="inbox"] li.msg.mine .sent').last().waitFor();
+  await ada.page.locator('.tab[data-conv="inbox"] .badge:not([hidden])', { hasText: '1' }).waitFor();
+  seen = await sees(ada, 'inbox', 'linus', secret);
+  check(seen.via === ada.node && seen.from === linus.node,
+      `ada should get the direct message as ${linus.node} → ${ada.node}, shows ${seen.from} → ${seen.via}`);
+  await open(ada, 'inbox');
+  log('linus → ada direct: confirmed by RECEIPT, arrives in ada\'s inbox across the nodes');
+
+  // grace, on ada's node and subscribed to her own inbox, gets nothing of it. A later
+  // lobby message from linus reaches grace after the direct one had reached ada's node.
+  await open(linus, LOBBY);
+  const pointer = 'ada, check your inbox.';
+  await say(linus, pointer);
+  await sees(grace, LOBBY, 'linus', pointer);
+  await sees(ada, LOBBY, 'linus', pointer);
+  check(await grace.page.locator('ol.log[data-conv="inbox"] li.msg').count() === 0, 'grace got a direct message');
+  check(await grace.page.getByText(secret).count() === 0, "grace's page shows the direct message to ada");
+  check(await grace.page.locator('.tab[data-conv="inbox"] .badge').isHidden(), "grace's inbox shows unread messages");
+  check(await linus.page.locator('ol.log[data-conv="inbox"] li.msg:not(.mine)').count() === 0,
+      "the sender's inbox received its own direct message to ada");
+  log('the direct message reached only ada: grace (same node as ada) and linus saw nothing of it');
+
+  for (const p of people) {
+    check(p.problems.length === 0, `${p.name}: ${p.problems.join('; ')}`);
+  }
+  return { ada, linus, grace };
+}
+
+async function screenshots(browser, { ada, linus, grace }) {
+  mkdirSync(dirname(screenshot), { recursive: true });
+  const stem = join(dirname(screenshot), basename(screenshot, extname(screenshot)));
+  const panels = [];
+  for (const [p, what] of [[ada, 'desktop, node A'], [linus, 'desktop, node B'], [grace, 'phone width, node A']]) {
+    await p.page.locator('.logs').evaluate((e) => { e.scrollTop = e.scrollHeight; });
+    const png = await p.page.screenshot();
+    writeFileSync(`${stem}-${p.name}.png`, png);
+    panels.push({ title: `${p.name} · ${what}`, detail: `${p.url} · connected to ${p.node}`, png });
+  }
+  const escape = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    body { margin: 0; padding: 20px 24px 24px; background: #dfe3ea;
+           font-family: system-ui, "DejaVu Sans", sans-serif; color: #1d2330; }
+    h1 { margin: 0 0 4px; font-size: 20px; }
+    p { margin: 0 0 16px; color: #4a5365; font-size: 14px; }
+    .row { display: flex; gap: 20px; align-items: flex-start; }
+    figure { margin: 0; }
+    figcaption { margin-bottom: 6px; font-size: 14px; }
+    figcaption b { font-size: 15px; }
+    figcaption span { display: block; color: #5b6477; font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+    img { display: block; border-radius: 8px; box-shadow: 0 1px 3px rgb(0 0 0 / 0.25); }
+  </style></head><body>
+    <h1>stompgate chat demo: three browsers, two gateway nodes, one RabbitMQ</h1>
+    <p>Each page shows the node it is connected to; each message, the node it was sent through → the node
+       that delivered it (its x-node header), one chip when both are the same.
+       Linus's direct message reached ada's inbox on the other node, and nobody else.</p>
+    <div class="row">${panels.map((x) => `<figure><figcaption><b>${escape(x.title)}</b>
+      <span>${escape(x.detail)}</span></figcaption>
+      <img src="data:image/png;base64,${x.png.toString('base64')}"></figure>`).join('')}</div>
+  </body></html>`;
+  const page = await browser.newPage({ viewport: { width: 1940, height: 800 } });
+  await page.setContent(html);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+  log(`screenshot: ${screenshot} (and ${stem}-{ada,linus,grace}.png)`);
+}
+
+async function failureScreenshots() {
+  const stem = join(dirname(screenshot), basename(screenshot, extname(screenshot)));
+  for (const p of people) {
+    try {
+      mkdirSync(dirname(screenshot), { recursive: true });
+      await p.page.screenshot({ path: `${stem}-failed-${p.name}.png` });
+      console.error(`  saved ${stem}-failed-${p.name}.png`);
+    } catch { /* the page may be gone */ }
+  }
+}
+
+let browser;
+let code = 0;
+try {
+  log(`urlA=${urlA} urlB=${urlB} chromium=${CHROMIUM}`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  log(`chromium ${browser.version()} started`);
+  const cast = await scenario(browser);
+  await screenshots(browser, cast);
+  log('PASSED');
+} catch (e) {
+  code = 1;
+  console.error(`FAILED: ${e instanceof CheckFailed ? e.message : e.stack || e}`);
+  for (const p of people) {
+    const lines = [...p.problems, ...p.console];
+    if (lines.length) console.error(`--- ${p.name}'s browser console:\n  ${lines.slice(-40).join('\n  ')}`);
+  }
+  await failureScreenshots();
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  clearTimeout(watchdog);
+}
+process.exit(code);

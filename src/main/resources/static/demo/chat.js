@@ -1,0 +1,387 @@
+// The stompgate chat demo: chat rooms on /topic/chat.<room> and direct messages
+// on /user/<name>/queue/inbox, straight through the gateway with @stomp/stompjs
+// (served from its WebJar, so there is no front-end build).
+//
+// User-provided text only ever reaches the DOM as text (textContent, text
+// nodes, data-* attributes), never as HTML.
+import { Client, ReconnectionTimeMode } from '/webjars/stomp__stompjs/7.2.1/esm6/index.js';
+
+const NAME = /^[\p{L}\p{N}._-]{1,32}$/u;
+const ROOM = /^[a-z0-9_-]{1,32}$/;          // one word of a topic key: no dots, no wildcards
+const INBOX = '/user/queue/inbox';          // where this user's direct messages arrive
+const KEPT_MESSAGES = 300;                  // per conversation
+const STORE = 'stompgate.demo';
+
+const $ = (id) => document.getElementById(id);
+
+/** An element; string children become text nodes, so nothing here is parsed as HTML. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+/** A stable hue per node id, so each node has its own colour everywhere on the page. */
+function hue(node) {
+  let h = 0x811c9dc5;                       // FNV-1a: ids that differ in one letter get far-apart hues
+  for (const ch of node) h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0;
+  return h % 360;
+}
+
+function nodeChip(node, title) {
+  const chip = el('span', { class: 'node', title }, node);
+  chip.style.setProperty('--hue', hue(node));
+  return chip;
+}
+
+const time = (d = new Date()) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+const saved = (() => {
+  try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch { return {}; }
+})();
+function save() {
+  saved.name = state.me;
+  saved.rooms = [...state.conversations.values()].filter((c) => c.room).map((c) => c.room);
+  try {
+    localStorage.setItem(STORE, JSON.stringify(saved));
+  } catch { /* private mode: nothing to remember */ }
+}
+
+const state = {
+  me: null,
+  client: null,
+  node: null,              // x-node of CONNECTED: the node this page's connection is on
+  everConnected: false,
+  conversations: new Map(), // id -> conversation
+  active: null,
+  knownUsers: new Set(),
+  seq: 0,
+};
+
+// --- connection -------------------------------------------------------------
+
+function setStatus(kind, text) {
+  const status = $('status');
+  status.dataset.state = kind;
+  if (kind === 'connected') {
+    status.dataset.node = state.node;
+    status.style.setProperty('--hue', hue(state.node));
+  } else {
+    delete status.dataset.node;
+  }
+  $('status-text').textContent = text;
+  $('send').disabled = kind !== 'connected';
+}
+
+function showError(text) {
+  const box = $('error');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function connect(name) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const client = new Client({
+    brokerURL: `${scheme}://${location.host}/ws?user=${encodeURIComponent(name)}`,
+    reconnectDelay: 1000,                 // first retry after 1 s, then 2, 4, ... up to 15 s
+    maxReconnectDelay: 15000,
+    reconnectTimeMode: ReconnectionTimeMode.EXPONENTIAL,
+    connectionTimeout: 10000,
+    heartbeatIncoming: 10000,
+    heartbeatOutgoing: 10000,
+  });
+  client.beforeConnect = () => {
+    if (state.everConnected) setStatus('reconnecting', `reconnecting… (was on ${state.node})`);
+    else setStatus('connecting', 'connecting…');
+  };
+  client.onConnect = (frame) => {
+    const previous = state.node;
+    state.node = frame.headers['x-node'] || 'unknown node';
+    setStatus('connected', `connected to ${state.node}`);
+    showError('');
+    // A new connection has no subscriptions: take every conversation up again.
+    for (const conv of state.conversations.values()) subscribe(conv);
+    if (state.everConnected) {
+      const note = previous === state.node ? `reconnected to ${state.node}` : `reconnected: ${previous} → ${state.node}`;
+      for (const conv of state.conversations.values()) addNote(conv, note);
+    }
+    state.everConnected = true;
+  };
+  client.onWebSocketClose = () => {
+    for (const conv of state.conversations.values()) setReady(conv, false);
+    if (client.active) setStatus('reconnecting', state.everConnected ? `reconnecting… (was on ${state.node})` : 'connecting…');
+  };
+  client.onStompError = (frame) => showError(`The gateway said: ${frame.headers.message || 'error'}`);
+  client.onWebSocketError = () => {
+    if (!state.everConnected) showError(`Cannot reach ${client.brokerURL.replace(/\?.*/, '')}; retrying.`);
+  };
+  state.client = client;
+  client.activate();
+}
+
+function subscribe(conv) {
+  const receipt = `sub-${++state.seq}`;
+  setReady(conv, false);
+  // The RECEIPT means the subscription is in place cluster-wide (the gateway's contract).
+  state.client.watchForReceipt(receipt, () => setReady(conv, true));
+  conv.subscription = state.client.subscribe(conv.destination, (message) => onMessage(conv, message), { receipt });
+}
+
+function onMessage(conv, message) {
+  const sender = message.headers['x-sender'] || '(unknown)';
+  if (sender !== state.me) rememberUser(sender);
+  addMessage(conv, {
+    sender,
+    text: message.body,
+    via: message.headers['x-node'] || '?',
+    fromNode: message.headers['x-sender-node'],
+    direct: conv.direct,
+  });
+}
+
+// --- conversations ----------------------------------------------------------
+
+function conversation(id, props) {
+  let conv = state.conversations.get(id);
+  if (conv) return conv;
+  conv = { id, unread: 0, ready: false, subscription: null, ...props };
+  conv.log = el('ol', { class: 'log', dataset: { conv: id }, 'aria-label': conv.title, hidden: '' });
+  conv.badge = el('span', { class: 'badge', hidden: '' });
+  conv.tab = el('button', {
+    type: 'button', class: 'tab', dataset: { conv: id, ready: 'false' },
+    onclick: () => activate(conv),
+  }, el('span', { class: 'label' }, conv.title), conv.badge);
+  const item = el('li', {}, conv.tab);
+  if (conv.room) {
+    item.append(el('button', {
+      type: 'button', class: 'leave', title: `Leave ${conv.title}`, 'aria-label': `Leave ${conv.title}`,
+      onclick: () => leave(conv),
+    }, '×'));
+  }
+  conv.item = item;
+  (conv.room ? $('rooms') : $('direct')).append(item);
+  $('logs').append(conv.log);
+  state.conversations.set(id, conv);
+  if (state.client?.connected) subscribe(conv);
+  return conv;
+}
+
+function joinRoom(room) {
+  return conversation(`room:${room}`, {
+    room, title: `# ${room}`, destination: `/topic/chat.${room}`, direct: false,
+  });
+}
+
+function inbox() {
+  return conversation('inbox', {
+    title: 'Inbox', destination: INBOX, direct: true,
+  });
+}
+
+function leave(conv) {
+  if (state.client?.connected && conv.subscription) conv.subscription.unsubscribe();
+  conv.item.remove();
+  conv.log.remove();
+  state.conversations.delete(conv.id);
+  if (state.active === conv) activate(state.conversations.values().next().value);
+  save();
+}
+
+function setReady(conv, ready) {
+  conv.ready = ready;
+  conv.tab.dataset.ready = String(ready);
+  conv.tab.title = ready ? `subscribed to ${conv.destination}` : `subscribing to ${conv.destination}…`;
+}
+
+function activate(conv) {
+  if (!conv) return;
+  for (const c of state.conversations.values()) {
+    const on = c === conv;
+    c.log.hidden = !on;
+    c.tab.classList.toggle('active', on);
+    c.tab.setAttribute('aria-current', on ? 'true' : 'false');
+  }
+  state.active = conv;
+  conv.unread = 0;
+  showUnread(conv);
+  $('conv-title').textContent = conv.title;
+  $('conv-dest').textContent = conv.direct ? `${INBOX} · send to /user/<name>/queue/inbox` : conv.destination;
+  $('to').hidden = !conv.direct;
+  $('text').placeholder = conv.direct ? 'Direct message' : `Message ${conv.title}`;
+  scrollToEnd(conv, true);
+}
+
+function showUnread(conv) {
+  conv.badge.textContent = conv.unread > 99 ? '99+' : String(conv.unread);
+  conv.badge.hidden = conv.unread === 0;
+}
+
+function scrollToEnd(conv, force) {
+  const logs = $('logs');
+  if (force || logs.scrollHeight - logs.scrollTop - logs.clientHeight < 80) logs.scrollTop = logs.scrollHeight;
+}
+
+function append(conv, item) {
+  const logs = $('logs');
+  const nearEnd = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 80;
+  conv.log.append(item);
+  while (conv.log.childElementCount > KEPT_MESSAGES) conv.log.firstElementChild.remove();
+  if (conv === state.active) {
+    if (nearEnd) logs.scrollTop = logs.scrollHeight;
+  } else if (item.classList.contains('msg') && !item.classList.contains('mine')) {
+    conv.unread++;
+    showUnread(conv);
+  }
+}
+
+function addMessage(conv, { sender, to, text, via, fromNode, direct, pending }) {
+  const mine = sender === state.me;
+  const who = el('span', { class: 'who' });
+  if (mine) {
+    who.append(direct && to ? `you → ${to}` : 'you');
+  } else {
+    // Clicking a name starts a direct message to that user.
+    who.append(el('button', { type: 'button', class: 'name', title: `Direct message ${sender}`,
+      onclick: () => startDirect(sender) }, sender));
+    if (direct) who.append(' → you');
+  }
+  const route = el('span', { class: 'route' });
+  if (pending) {
+    route.append(el('span', { class: 'pending' }, 'sending…'));
+  } else {
+    if (fromNode && fromNode !== via) {
+      route.append(nodeChip(fromNode, `sent through ${fromNode} (x-sender-node, as the sender's page said)`), ' → ');
+    }
+    route.append(nodeChip(via, `delivered by ${via} (x-node)`));
+  }
+  const item = el('li', {
+    class: `msg${mine ? ' mine' : ''}${direct ? ' direct' : ''}`,
+    dataset: { sender, node: via ?? '', fromNode: fromNode ?? '', to: to ?? '' },
+  },
+  el('div', { class: 'meta' }, who, el('time', {}, time()), route),
+  el('div', { class: 'text' }, text));
+  append(conv, item);
+  return item;
+}
+
+function addNote(conv, text) {
+  append(conv, el('li', { class: 'note' }, `${time()} · ${text}`));
+}
+
+function rememberUser(name) {
+  if (state.knownUsers.has(name)) return;
+  state.knownUsers.add(name);
+  $('known-users').append(el('option', { value: name }));
+}
+
+function startDirect(name) {
+  activate(inbox());
+  $('to').value = name;
+  $('text').focus();
+}
+
+// --- sending ----------------------------------------------------------------
+
+function send(text) {
+  const conv = state.active;
+  const headers = { 'content-type': 'text/plain;charset=utf-8', 'x-sender': state.me, 'x-sender-node': state.node };
+  if (!conv.direct) {
+    // Shown when it comes back through the room's subscription, with the node that delivered it.
+    state.client.publish({ destination: conv.destination, body: text, headers });
+    return true;
+  }
+  const to = $('to').value.trim();
+  if (!NAME.test(to)) {
+    showError('Direct messages need a recipient: letters, digits, ".", "_" or "-", up to 32.');
+    $('to').focus();
+    return false;
+  }
+  rememberUser(to);
+  const receipt = `dm-${++state.seq}`;
+  const entry = addMessage(conv, { sender: state.me, to, text, direct: true, pending: true });
+  // The RECEIPT means the broker has the message; whoever is connected as `to` gets it.
+  state.client.watchForReceipt(receipt, () => {
+    const route = entry.querySelector('.route');
+    route.replaceChildren(el('span', { class: 'sent', title: 'accepted by the broker (RECEIPT)' }, `sent ✓ via ${state.node}`));
+  });
+  state.client.publish({
+    destination: `/user/${encodeURIComponent(to)}/queue/inbox`, body: text, headers: { ...headers, receipt },
+  });
+  return true;
+}
+
+// --- wiring -----------------------------------------------------------------
+
+function start(name) {
+  state.me = name;
+  $('me').textContent = name;
+  $('login').hidden = true;
+  $('chat').hidden = false;
+  const rooms = Array.isArray(saved.rooms) && saved.rooms.length ? saved.rooms.filter((r) => ROOM.test(r)) : ['lobby'];
+  const first = rooms.map(joinRoom)[0];
+  inbox();
+  activate(first || inbox());
+  save();
+  connect(name);
+}
+
+async function stop() {
+  const client = state.client;
+  state.client = null;
+  if (client) await client.deactivate();
+  for (const conv of state.conversations.values()) { conv.item.remove(); conv.log.remove(); }
+  state.conversations.clear();
+  Object.assign(state, { node: null, everConnected: false, active: null });
+  setStatus('idle', 'not connected');
+  showError('');
+  $('chat').hidden = true;
+  $('login').hidden = false;
+  $('name').focus();
+}
+
+$('endpoint').textContent = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+$('name').value = new URLSearchParams(location.search).get('name') || saved.name || '';
+setStatus('idle', 'not connected');
+
+$('login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const name = $('name').value.trim();
+  const ok = NAME.test(name);
+  $('name-problem').textContent = ok ? '' : 'Use 1 to 32 letters, digits, ".", "_" or "-".';
+  $('name-problem').hidden = ok;
+  if (ok) start(name);
+});
+
+$('join-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const room = $('room').value.trim().toLowerCase().replace(/^#\s*/, '');
+  const ok = ROOM.test(room);
+  $('room-problem').textContent = ok ? '' : 'A room is 1 to 32 of a–z, 0–9, "_" or "-".';
+  $('room-problem').hidden = ok;
+  if (!ok) return;
+  activate(joinRoom(room));
+  $('room').value = '';
+  save();
+});
+
+$('send-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('text').value;
+  if (!text.trim() || !state.client?.connected || !state.active) return;
+  if (send(text)) {
+    $('text').value = '';
+    showError('');
+  }
+});
+
+$('logout').addEventListener('click', () => stop());
+
+// For poking around in the browser's console (and for the end-to-end test).
+window.stompgateDemo = { state, get client() { return state.client; } };
