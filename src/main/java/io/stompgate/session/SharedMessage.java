@@ -57,6 +57,9 @@ final class SharedMessage {
         ByteBuf out = Unpooled.buffer(body.length + destination.length() + 48 + headers.size() * 32);
         StompEncoder.writeHeader(StompHeaders.DESTINATION, destination, escaping, out);
         for (int i = 0; i < headers.size(); i++) {
+            if (nodeHeaders.contains(headers.name(i))) {
+                continue; // only the delivering node writes its own headers: a sender cannot forge them
+            }
             StompEncoder.writeHeader(headers.name(i), headers.value(i), escaping, out);
         }
         for (int i = 0; i < nodeHeaders.size(); i++) {

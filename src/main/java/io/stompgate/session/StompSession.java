@@ -664,8 +664,9 @@ public final class StompSession {
         if (delivery.redelivered()) {
             headers.add(StompHeaders.REDELIVERED, "true");
         }
-        headers.addAll(message.headers())
-                .addAll(ctx.registry().nodeHeaders())
+        StompHeaders nodeHeaders = ctx.registry().nodeHeaders();
+        headers.addAll(nodeHeaders.size() == 0 ? message.headers() : message.headers().filter(n -> !nodeHeaders.contains(n)))
+                .addAll(nodeHeaders)
                 .add(StompHeaders.CONTENT_LENGTH, Integer.toString(message.body().length));
         StompFrame frame = new StompFrame(StompCommand.MESSAGE, headers.build(), message.body());
         Runnable onWritten = null;

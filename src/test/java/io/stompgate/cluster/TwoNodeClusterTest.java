@@ -133,6 +133,20 @@ class TwoNodeClusterTest {
     }
 
     @Test
+    void messagesSayWhichNodeDeliveredThemAndASenderCannotForgeIt() {
+        String topic = "/topic/" + unique("node");
+        try (RawStompClient reader = nodeB.client("reader"); RawStompClient sender = nodeA.client("sender")) {
+            assertThat(reader.connectStomp().header("x-node")).isEqualTo(nodeB.nodeId());
+            sender.connectStomp();
+            subscribe(reader, "s", topic);
+            send(sender, topic, "hi", "x-node", "forged-node");
+            StompFrame m = nextMessage(reader);
+            assertThat(m.header("x-node")).isEqualTo(nodeB.nodeId());
+            assertThat(m.headers().names().stream().filter("x-node"::equals).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void senderSubscribedToItsOwnTopicReceivesItsMessageOnce() {
         String topic = "/topic/" + unique("self");
         try (RawStompClient alice = nodeA.client("alice")) {
