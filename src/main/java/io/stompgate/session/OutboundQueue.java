@@ -1,6 +1,8 @@
 package io.stompgate.session;
 
 import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
@@ -36,6 +38,8 @@ final class OutboundQueue implements Publisher<OutboundItem> {
     private volatile OutboundItem lastItem;
     private volatile boolean cancelled;
     private volatile Subscriber<? super OutboundItem> actual;
+    private volatile Executor drainExecutor;
+    private final Runnable drainLoop = this::drainNow;
     /** Touched only inside the drain loop. */
     private boolean lastItemSent;
     private boolean completed;
@@ -108,10 +112,33 @@ final class OutboundQueue implements Publisher<OutboundItem> {
         drain();
     }
 
+    /**
+     * Runs the drain loop, and with it every call into the subscriber, on {@code executor}
+     * (the connection's event loop) instead of on whichever thread offered an item. Set
+     * before subscribing.
+     */
+    void drainOn(Executor executor) {
+        this.drainExecutor = executor;
+    }
+
     private void drain() {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        Executor executor = drainExecutor;
+        if (executor != null) {
+            try {
+                executor.execute(drainLoop);
+                return;
+            }
+            catch (RejectedExecutionException e) {
+                // The connection's loop is shutting down: drain here, the subscriber copes.
+            }
+        }
+        drainNow();
+    }
+
+    private void drainNow() {
         int missed = 1;
         for (;;) {
             Subscriber<? super OutboundItem> a = actual;

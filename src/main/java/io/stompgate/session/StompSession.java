@@ -88,6 +88,7 @@ public final class StompSession {
     private volatile long lastWriteMs;
     private volatile CloseReason closeReason;
     private volatile Runnable forceClose = () -> { };
+    private volatile Runnable onClosing = () -> { };
 
     public StompSession(String id, Identity handshakeIdentity, SessionContext ctx) {
         this.id = id;
@@ -143,6 +144,23 @@ public final class StompSession {
      */
     public Flux<OutboundItem> outbound() {
         return Flux.from(outbound).doOnNext(this::written);
+    }
+
+    /**
+     * Makes the outbound queue hand frames to its writer on {@code executor} (the
+     * connection's event loop), so that the writer can write to the socket directly.
+     * Call before subscribing to {@link #outbound()}.
+     */
+    public void drainOutboundOn(java.util.concurrent.Executor executor) {
+        outbound.drainOn(executor);
+    }
+
+    /**
+     * What the transport does when the session starts closing: its last frames (an
+     * ERROR, a RECEIPT) should be written even to a client that has not been reading.
+     */
+    public void onClosing(Runnable action) {
+        this.onClosing = action;
     }
 
     /** How the transport closes the connection at once, when a closing session cannot flush in time. */
@@ -734,6 +752,7 @@ public final class StompSession {
             last = new OutboundItem.FrameItem(error, version, null);
         }
         outbound.finish(last, dropBacklog);
+        onClosing.run();
         release();
         closed.tryEmitEmpty();
         if (reason != CloseReason.TRANSPORT_CLOSED) {

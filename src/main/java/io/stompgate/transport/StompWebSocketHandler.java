@@ -1,7 +1,7 @@
 package io.stompgate.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.stompgate.session.ErrorReason;
 import io.stompgate.session.Identity;
-import io.stompgate.session.OutboundItem;
 import io.stompgate.session.SessionContext;
 import io.stompgate.session.StompSession;
 import io.stompgate.stomp.StompVersion;
@@ -63,7 +62,9 @@ public final class StompWebSocketHandler implements WebSocketHandler {
 
     Mono<Void> handle(WebsocketInbound in, WebsocketOutbound out, Identity identity) {
         StompSession session = new StompSession(SessionIds.next(), identity, context);
+        Channel[] channelRef = new Channel[1];
         in.withConnection(connection -> {
+            channelRef[0] = connection.channel();
             session.onForceClose(connection::dispose);
             var pipeline = connection.channel().pipeline();
             if (pipeline.get("wsdecoder") != null && pipeline.get(OversizedFrameGuard.NAME) == null) {
@@ -72,14 +73,25 @@ public final class StompWebSocketHandler implements WebSocketHandler {
                         () -> session.abort(ErrorReason.FRAME_TOO_LARGE, "frame larger than " + limit + " bytes")));
             }
         });
-        ByteBufAllocator allocator = out.alloc();
+        Channel channel = channelRef[0];
+        session.drainOutboundOn(channel.eventLoop());
+        Mono<Void> frames = Mono.create(sink -> {
+            ChannelWriter writer = new ChannelWriter(channel, sink);
+            channel.pipeline().addLast(ChannelWriter.NAME, writer);
+            channel.closeFuture().addListener(f -> {
+                writer.cancel();
+                sink.success();
+            });
+            sink.onCancel(writer::cancel);
+            session.onClosing(writer::closing);
+            session.outbound().subscribe(writer);
+        });
         // Closing: once the session has written its last frame (an ERROR, a RECEIPT), the server sends a
         // WebSocket close and waits briefly for the client's, reading and dropping whatever still arrives.
         // Cancelling the inbound side at once would close the socket with unread input, and the kernel's
         // reset could destroy the ERROR before the client reads it.
         Sinks.Empty<Void> finished = Sinks.empty();
-        Mono<Void> output = out.sendObject(session.outbound().map(item -> frame(item, allocator)))
-                .then()
+        Mono<Void> output = frames
                 .onErrorResume(e -> Mono.empty())
                 .then(Mono.defer(() -> {
                     session.transportClosed();
@@ -106,10 +118,5 @@ public final class StompWebSocketHandler implements WebSocketHandler {
             return ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes(), false);
         }
         return null;
-    }
-
-    private static WebSocketFrame frame(OutboundItem item, ByteBufAllocator allocator) {
-        ByteBuf content = item.encode(allocator);
-        return item.isText() ? new TextWebSocketFrame(content) : new BinaryWebSocketFrame(content);
     }
 }
