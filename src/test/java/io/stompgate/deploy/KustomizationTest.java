@@ -79,6 +79,25 @@ class KustomizationTest {
         assertThat(orphans).as("patches whose target is not in k8s/kustomization.yaml's resources").isEmpty();
     }
 
+    @Test
+    void everyManifestAndComponentIsDocumented() throws IOException {
+        String docs = Files.readString(Manifests.basedir().resolve("docs/deploying.md"));
+        List<String> undocumented = new ArrayList<>();
+        for (Path file : yamlFilesIn(Manifests.k8s())) {
+            String name = file.getFileName().toString();
+            if (!name.equals("kustomization.yaml") && !docs.contains("`" + name + "`")) {
+                undocumented.add(name);
+            }
+        }
+        for (Path dir : kustomizationDirs(Manifests.k8s())) {
+            String relative = Manifests.k8s().relativize(dir).toString().replace('\\', '/');
+            if (!relative.isEmpty() && !docs.contains(relative)) {
+                undocumented.add(relative + "/");
+            }
+        }
+        assertThat(undocumented).as("k8s/ entries docs/deploying.md does not mention").isEmpty();
+    }
+
     // --- the checker finds what it should ---
 
     @Test
