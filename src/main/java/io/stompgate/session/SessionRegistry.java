@@ -228,7 +228,8 @@ public final class SessionRegistry implements DeliveryListener {
     }
 
     private static final class UserEntry {
-        final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
+        /** Changed under the registry's lock; a user has few sessions per node, read far more often. */
+        final Set<StompSession> sessions = new java.util.concurrent.CopyOnWriteArraySet<>();
         Mono<Void> bound;
     }
 }

@@ -6,8 +6,6 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
-import io.stompgate.stomp.DecodeResult;
-import io.stompgate.stomp.FrameAccumulator;
 import io.stompgate.stomp.FrameRules;
 import io.stompgate.stomp.HeartBeat;
 import io.stompgate.stomp.StompCommand;
@@ -70,10 +68,11 @@ public final class StompSession {
     private final Identity handshakeIdentity;
     private final SessionContext ctx;
     private final SessionOptions options;
-    private final FrameAccumulator accumulator;
+    private final FrameReader reader;
+    private volatile Disposable connectTimer;
     private final OutboundQueue outbound;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final Map<String, List<Subscription>> userQueues = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(2);
+    private final Map<String, List<Subscription>> userQueues = new ConcurrentHashMap<>(2);
     /** Touched only by the frame handler, which runs one frame at a time. */
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
     private final InflightOperations inflight = new InflightOperations();
@@ -95,7 +94,27 @@ public final class StompSession {
         this.handshakeIdentity = handshakeIdentity;
         this.ctx = ctx;
         this.options = ctx.options();
-        this.accumulator = new FrameAccumulator(options.limits());
+        this.reader = new FrameReader(options.limits(), new FrameReader.Handler() {
+            @Override
+            public Mono<Void> handle(StompFrame frame) {
+                return StompSession.this.handle(frame);
+            }
+
+            @Override
+            public void failed(Throwable error, String receipt) {
+                StompSession.this.failed(error, receipt);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return state.get() == State.CLOSED;
+            }
+
+            @Override
+            public StompVersion escaping() {
+                return version;
+            }
+        });
         this.outbound = new OutboundQueue(options.outboundFrames());
         this.lastReadMs = now();
         this.lastWriteMs = lastReadMs;
@@ -169,33 +188,55 @@ public final class StompSession {
     }
 
     /**
-     * Reads the client's byte stream: decodes frames and handles each in turn.
-     * Completes when the stream ends; then the session is closed (as
-     * {@link CloseReason#TRANSPORT_CLOSED} if nothing else closed it first).
-     *
-     * <p>A protocol error never cancels {@code chunks}: cancelling a WebSocket's
-     * inbound side closes the connection at once, before the ERROR frame is
-     * written. Instead the session closes, ignores what still arrives, and the
-     * transport ends the stream once the outbound side has flushed.
+     * Reads the client's byte stream, given as a flux of chunks: decodes frames and
+     * handles each in turn. Completes when the stream ends; then the session is closed
+     * (as {@link CloseReason#TRANSPORT_CLOSED} if nothing else closed it first). For
+     * transports that speak Reactive Streams; see {@link #startReading} for the rest.
      */
     public Mono<Void> receive(Flux<byte[]> chunks) {
-        timers.add(Mono.delay(options.connectTimeout(), ctx.timer()).subscribe(t -> {
+        return Mono.create(sink -> chunks.subscribe(new reactor.core.publisher.BaseSubscriber<byte[]>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                startReading(() -> request(1));
+            }
+
+            @Override
+            protected void hookOnNext(byte[] chunk) {
+                onBytes(chunk);
+            }
+
+            @Override
+            protected void hookFinally(reactor.core.publisher.SignalType type) {
+                transportClosed();
+                sink.success();
+            }
+        }));
+    }
+
+    /**
+     * Starts the input side. The transport then hands over one chunk of the client's
+     * bytes ({@link #onBytes}) each time {@code requestMore} runs, and calls
+     * {@link #transportClosed} when the connection ends.
+     *
+     * <p>A protocol error never stops the reading: cancelling a WebSocket's inbound
+     * side closes the connection at once, before the ERROR frame is written. The
+     * session closes, and drops what still arrives until the transport ends it once
+     * the outbound side has flushed.
+     */
+    public void startReading(Runnable requestMore) {
+        connectTimer = Mono.delay(options.connectTimeout(), ctx.timer()).subscribe(t -> {
             if (state.get() == State.AWAITING_CONNECT) {
                 close(CloseReason.PROTOCOL_ERROR, ErrorReason.NOT_CONNECTED,
                         "no CONNECT frame within " + options.connectTimeout().toMillis() + " ms", false);
             }
-        }));
-        return chunks
-                .doOnNext(chunk -> lastReadMs = now())
-                .filter(chunk -> state.get() != State.CLOSED)
-                .concatMap(chunk -> {
-                    accumulator.append(chunk);
-                    return Flux.generate(this::nextFrame).onErrorResume(e -> failed(e, null).then(Mono.empty()));
-                }, 0)
-                .concatMap(frame -> Mono.defer(() -> handle(frame))
-                        .onErrorResume(e -> failed(e, frame.header(StompHeaders.RECEIPT))), 0)
-                .then()
-                .doFinally(signal -> transportClosed());
+        });
+        reader.start(requestMore);
+    }
+
+    /** One chunk of the client's bytes, as asked for. */
+    public void onBytes(byte[] chunk) {
+        lastReadMs = now();
+        reader.onBytes(chunk);
     }
 
     /** The connection is gone: release everything without writing more. */
@@ -221,32 +262,6 @@ public final class StompSession {
         ctx.metrics().error(reason);
         log.info("session refused input session={} principal={} node={} error=\"{}\"", id, principal(), ctx.nodeId(), message);
         close(CloseReason.PROTOCOL_ERROR, null, null, true);
-    }
-
-    // ---------------------------------------------------------------- decoding
-
-    private void nextFrame(reactor.core.publisher.SynchronousSink<StompFrame> sink) {
-        for (;;) {
-            DecodeResult result = accumulator.poll(version);
-            if (result == null) {
-                sink.complete();
-                return;
-            }
-            if (result instanceof DecodeResult.Frame frame) {
-                sink.next(frame.frame());
-                return;
-            }
-            if (result instanceof DecodeResult.Malformed malformed) {
-                ErrorReason reason = switch (malformed.problem()) {
-                    case UNKNOWN_COMMAND -> ErrorReason.UNKNOWN_COMMAND;
-                    case FRAME_TOO_LARGE -> ErrorReason.FRAME_TOO_LARGE;
-                    case MALFORMED -> ErrorReason.MALFORMED_FRAME;
-                };
-                sink.error(new StompProtocolException(reason, malformed.reason()));
-                return;
-            }
-            // A heart-beat: the read time is already updated; look for the next frame.
-        }
     }
 
     // ---------------------------------------------------------------- frame handling
@@ -326,6 +341,10 @@ public final class StompSession {
             return;
         }
         version = negotiated;
+        Disposable timer = connectTimer;
+        if (timer != null) {
+            timer.dispose();
+        }
         ctx.registry().register(this);
         HeartBeat offer = options.heartBeat();
         StompHeaders.Builder headers = StompHeaders.builder()
@@ -771,6 +790,10 @@ public final class StompSession {
     /** Releases subscriptions, transactions, timers and the user binding. Safe to call more than once. */
     private void release() {
         timers.dispose();
+        Disposable timer = connectTimer;
+        if (timer != null) {
+            timer.dispose();
+        }
         transactions.clear();
         for (Subscription sub : List.copyOf(subscriptions.values())) {
             forget(sub).subscribe(null, e -> { });

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.stompgate.session.OutboundItem;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import reactor.core.publisher.MonoSink;
 
 /**
  * Writes a session's outbound frames straight to its Netty channel, on the
@@ -27,15 +26,15 @@ final class ChannelWriter extends ChannelInboundHandlerAdapter implements Subscr
     private static final int BATCH = 64;
 
     private final Channel channel;
-    private final MonoSink<Void> done;
+    private final Runnable done;
     private final Runnable flushTask = this::flush;
     private Subscription subscription;
     private int outstanding;
     private boolean flushScheduled;
     private boolean closing;
 
-    /** @param done completes (on the event loop) once the last frame is written and flushed */
-    ChannelWriter(Channel channel, MonoSink<Void> done) {
+    /** @param done runs (on the event loop) once the last frame is written and flushed */
+    ChannelWriter(Channel channel, Runnable done) {
         this.channel = channel;
         this.done = done;
     }
@@ -87,13 +86,13 @@ final class ChannelWriter extends ChannelInboundHandlerAdapter implements Subscr
     @Override
     public void onError(Throwable t) {
         channel.flush();
-        done.error(t);
+        done.run();
     }
 
     @Override
     public void onComplete() {
         channel.flush();
-        done.success();
+        done.run();
     }
 
     /** The socket drained below Netty's low-water mark: take frames again. */

@@ -54,7 +54,11 @@ public final class StompUpgradeStrategy implements RequestUpgradeStrategy {
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(identity -> response.setComplete().then(Mono.defer(() ->
                         reactorResponse.sendWebsocket(
-                                (in, out) -> stompHandler.handle(in, out, identity.orElse(null)), sessionSpec))));
+                                (in, out) -> stompHandler.handle(in, out, identity.orElse(null)), sessionSpec)
+                                // The session outlives the HTTP exchange by hours: it must not keep the
+                                // exchange's Reactor context (its observation, hence request, headers and
+                                // attributes) alive with it.
+                                .contextWrite(context -> reactor.util.context.Context.empty()))));
     }
 
     /** The highest STOMP subprotocol among those offered, if any. */
