@@ -94,8 +94,10 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$OUT/compare.log" >&
 
 # ---------------------------------------------------------------- cleanup (also on Ctrl-C)
 STARTED=()
+TOOL_PID=""
 stop_started() {
   local pid
+  if [[ -n "$TOOL_PID" ]] && kill -0 "$TOOL_PID" 2>/dev/null; then kill "$TOOL_PID" 2>/dev/null || true; fi
   for pid in "${STARTED[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
   done
@@ -187,11 +189,17 @@ wait_ready() { # gateway readiness
   return 1
 }
 
-SERVER_PIDS=""; URLS=""; URL_A=""; URL_B=""; IDENTITY=(); USER_OK=0; RAW=()
+SERVER_PIDS=""; URLS=""; URL_A=""; IDENTITY=(); USER_OK=0; RAW=()
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_system() {
   local sys="$1" round="$2" p
   SERVER_PIDS=""; URLS=""; IDENTITY=(--identity query); USER_OK=0; RAW=()
+  for p in $(case "$sys" in stompgate) echo $PORT_GW1 $PORT_GW2 ;; spring-relay) echo $PORT_RELAY1 $PORT_RELAY2 ;;
+             bare-ws) echo $PORT_BARE ;; esac); do
+    port_free "$p" || { log "port $p is in use by another process: cannot start $sys"; return 1; }
+  done
   case "$sys" in
     stompgate)
       for p in $PORT_GW1 $PORT_GW2; do
@@ -234,11 +242,18 @@ tool() { # label scenario args...: one bounded run, JSON line appended to $RESUL
   local label="$1" scenario="$2"; shift 2
   time_left || { log "time budget spent: skipping $scenario for $label"; return 0; }
   log "  $label $scenario $*"
+  # In the background and waited for, so that Ctrl-C/TERM reach the trap at once.
   # shellcheck disable=SC2086
   java $TOOL_OPTS -jar "$TOOL_JAR" "$scenario" --label "$label" "${RAW[@]}" "${IDENTITY[@]}" \
-    --json-out "$RESULTS" --max-time 600 "$@" >>"$OUT/tool.out" 2>>"$OUT/tool.err" \
-    || log "  (run reported a failure; see $OUT/tool.err)"
+    --json-out "$RESULTS" --max-time 600 "$@" >>"$OUT/tool.out" 2>>"$OUT/tool.err" &
+  TOOL_PID=$!
+  wait "$TOOL_PID" || log "  (run reported a failure; see $OUT/tool.err)"
+  TOOL_PID=""
   tail -1 "$OUT/tool.out" | cut -c1-300 >&2
+  local pid
+  for pid in "${STARTED[@]}"; do
+    kill -0 "$pid" 2>/dev/null || log "  WARNING: server process $pid is gone (see its log in $OUT)"
+  done
 }
 
 run_system() {

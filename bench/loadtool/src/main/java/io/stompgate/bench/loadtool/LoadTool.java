@@ -253,6 +253,8 @@ public final class LoadTool {
                 reader.start();
             }
             children = procs;
+            // If this process is stopped (Ctrl-C, TERM), its shards go too.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> procs.forEach(Process::destroyForcibly)));
             log("forked " + o.fork + " shards; waiting for them to connect");
             if (!ready.await((long) (o.setupTimeout + 30), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("shards not ready within the setup timeout");

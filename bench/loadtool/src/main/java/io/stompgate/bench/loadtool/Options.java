@@ -303,7 +303,12 @@ final class Options {
             factor = 60;
             s = s.substring(0, s.length() - 1);
         }
-        double d = Double.parseDouble(s) * factor;
+        double d;
+        try {
+            d = Double.parseDouble(s) * factor;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + ": '" + v + "' is not a duration (20, 20s, 1500ms, 2m)");
+        }
         if (d < 0 || d > MAX_SECONDS) {
             throw new IllegalArgumentException("--" + key + " must be within [0, " + MAX_SECONDS + "] seconds");
         }
