@@ -58,6 +58,7 @@ final class Conn implements Stomp.FrameHandler {
             this.loops = LoopResources.create("loadtool", 1, opts.threads, true);
             this.base = HttpClient.newConnection()
                     .runOn(loops)
+                    .resolver(LoopbackResolver.INSTANCE)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) (opts.connectTimeout * 1000))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .compress(false);

@@ -1,6 +1,5 @@
 package io.stompgate.bench.loadtool;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -215,6 +214,13 @@ final class Options {
             case "user" -> users;
             default -> 1;
         };
+        int processes = child ? shards : Math.max(fork, shards);
+        long perProcess = (total + processes - 1) / processes;
+        long files = openFilesLimit();
+        if (perProcess > files - 300) {
+            throw new IllegalArgumentException(total + " connections need " + perProcess + " sockets per process but this "
+                    + "process may open " + files + " files: split with --fork k (or --shard i/k)");
+        }
         if (sourceAddresses == 0) {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
         }
@@ -227,6 +233,21 @@ final class Options {
         return this;
     }
 
+    /** The soft limit on open files (/proc/self/limits), or 20,000 if unreadable. */
+    static long openFilesLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    return soft.equals("unlimited") ? Long.MAX_VALUE / 2 : Long.parseLong(soft);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through
+        }
+        return 20_000;
+    }
+
     static void requireLoopback(URI u) {
         String scheme = u.getScheme();
         if (!"ws".equals(scheme)) {
@@ -237,13 +258,9 @@ final class Options {
             throw new IllegalArgumentException("no host in " + u);
         }
         try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!a.isLoopbackAddress()) {
-                    throw new IllegalArgumentException("refusing non-loopback target " + u + " (" + a + ")");
-                }
-            }
+            LoopbackResolver.loopback(host); // no DNS: loopback literals and localhost only
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("cannot resolve " + host);
+            throw new IllegalArgumentException("refusing target " + u + ": " + e.getMessage());
         }
     }
 

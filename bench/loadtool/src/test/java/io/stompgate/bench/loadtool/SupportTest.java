@@ -55,6 +55,16 @@ class SupportTest {
     }
 
     @Test
+    void resolverNeverLeavesLoopback() throws Exception {
+        for (String ok : new String[] {"127.0.0.1", "127.0.0.2", "localhost", "[::1]", "::1", "127.0.0.1:18081", "localhost:1"}) {
+            assertTrue(LoopbackResolver.loopback(ok).isLoopbackAddress(), ok);
+        }
+        for (String bad : new String[] {"10.1.1.1", "example.com", "10.0.0.1:80", "192.168.0.1", "8.8.8.8:53"}) {
+            assertThrows(java.net.UnknownHostException.class, () -> LoopbackResolver.loopback(bad), bad);
+        }
+    }
+
+    @Test
     void optionsAndMedians() {
         Options o = Options.parse(new String[] {"fanout", "--url", "ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws",
             "--duration=3s", "--warmup", "500ms", "--identity", "query,login"}).resolve();
