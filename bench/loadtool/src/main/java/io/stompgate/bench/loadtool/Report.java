@@ -1,0 +1,182 @@
+package io.stompgate.bench.loadtool;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Turns merged counters, histograms and /proc samples into the result line and its table. */
+final class Report {
+
+    private Report() {
+    }
+
+    static Map<String, Object> build(Options o, Result r, Sampler sampler) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double secs = o.duration;
+        m.put("scenario", o.scenario);
+        m.put("label", o.label);
+        m.put("urls", o.urls.stream().map(Object::toString).collect(Collectors.joining(",")));
+        m.put("raw", o.raw);
+        m.put("warmup_s", o.warmup);
+        m.put("duration_s", o.duration);
+        switch (o.scenario) {
+            case "fanout" -> {
+                m.put("subscribers", o.subscribers);
+                m.put("subscribers_ok", r.counter("subscribers_ok"));
+                m.put("subscribers_failed", r.counter("subscribers_failed"));
+                m.put("body_bytes", o.bodyBytes);
+                m.put("window", o.window);
+                m.put("pace", o.raw ? "echo" : o.pace);
+                m.put("max_rate", o.maxRate);
+                m.put("published_per_s", r.counter("published_window") / secs);
+                m.put("confirmed_per_s", r.counter("confirmed_window") / secs);
+                m.put("delivered_per_s", r.counter("delivered_window") / secs);
+                m.put("delivered_window", r.counter("delivered_window"));
+                long pub = r.counter("published_total");
+                m.put("delivered_per_published", pub == 0 ? 0.0 : r.counter("delivered_total") / (double) pub);
+                m.put("dropped_while_running", r.counter("dropped_while_running"));
+                percentiles(m, "subscribe", r.hist("subscribe_us"), false);
+            }
+            case "latency", "user" -> {
+                boolean user = o.scenario.equals("user");
+                if (user) {
+                    m.put("users", o.users);
+                    m.put("users_ok", r.counter("users_ok"));
+                    m.put("users_failed", r.counter("users_failed"));
+                } else {
+                    m.put("subscribers", o.subscribers);
+                    m.put("subscribers_ok", r.counter("subscribers_ok"));
+                    m.put("subscribers_failed", r.counter("subscribers_failed"));
+                }
+                m.put("rate", o.rate);
+                m.put("body_bytes", o.bodyBytes);
+                long sent = r.counter("sent_window");
+                long expected = user ? sent : sent * r.counter("subscribers_ok");
+                m.put("sent_window", sent);
+                m.put("sent_per_s", sent / secs);
+                m.put("received_window", r.counter("received_window"));
+                m.put("lost", expected - r.counter("received_window"));
+                percentiles(m, "", r.hist("latency_us"), true);
+                m.put("dropped_while_running", r.counter("dropped_while_running"));
+            }
+            case "connections" -> {
+                m.put("connections", o.connections);
+                m.put("connections_ok", r.counter("connections_ok"));
+                m.put("connections_failed", r.counter("connections_failed"));
+                m.put("dropped_while_holding", r.counter("dropped_while_holding"));
+                m.put("source_addresses", o.sourceAddresses);
+                m.put("batch", o.batch);
+                long openMs = r.counter("open_ms") / Math.max(1, r.counter("tool_processes"));
+                m.put("open_s", openMs / 1000.0);
+                percentiles(m, "connect", r.hist("connect_us"), true);
+                percentiles(m, "subscribe", r.hist("subscribe_us"), false);
+            }
+            default -> {
+            }
+        }
+        // servers
+        if (!sampler.pids.isEmpty()) {
+            m.put("server_pids", sampler.pids.stream().map(String::valueOf).collect(Collectors.joining(",")));
+            long before = sampler.rssKb(0);
+            long start = sampler.has(1) ? sampler.rssKb(1) : -1;
+            long after = sampler.has(2) ? sampler.rssKb(2) : -1;
+            m.put("server_rss_kb_before", before);
+            m.put("server_rss_kb_window_start", start);
+            m.put("server_rss_kb_after", after);
+            double cpu = 0;
+            boolean cpuOk = sampler.has(1) && sampler.has(2);
+            for (int i = 0; i < sampler.pids.size() && cpuOk; i++) {
+                double a = sampler.cpu(1, i);
+                double b = sampler.cpu(2, i);
+                if (a < 0 || b < 0) {
+                    cpuOk = false;
+                    break;
+                }
+                long pid = sampler.pids.get(i);
+                m.put("pid_" + pid + "_cpu_s", round(b - a, 3));
+                m.put("pid_" + pid + "_rss_kb", sampler.samples[2][i].rssKb());
+                cpu += b - a;
+            }
+            m.put("server_cpu_s", cpuOk ? round(cpu, 3) : -1.0);
+            m.put("server_cores", cpuOk ? round(cpu / secs, 3) : -1.0);
+            if (o.scenario.equals("fanout")) {
+                long d = r.counter("delivered_window");
+                m.put("server_cpu_s_per_million_delivered", cpuOk && d > 0 ? round(cpu / d * 1e6, 3) : -1.0);
+            }
+            if (o.scenario.equals("connections")) {
+                long ok = r.counter("connections_ok");
+                m.put("kb_per_connection", ok > 0 && before >= 0 && after >= 0 ? round((after - before) / (double) ok, 3) : -1.0);
+                long h0 = sampler.heapUsedKb(0);
+                long h2 = sampler.has(2) ? sampler.heapUsedKb(2) : -1;
+                if (h0 >= 0 && h2 >= 0) {
+                    m.put("server_heap_used_kb_before", h0);
+                    m.put("server_heap_used_kb_after", h2);
+                    m.put("heap_kb_per_connection", ok > 0 ? round((h2 - h0) / (double) ok, 3) : -1.0);
+                }
+            }
+        }
+        // the tool itself
+        double toolCpu = r.counter("tool_cpu_ms_window") / 1000.0;
+        m.put("tool_processes", r.counter("tool_processes"));
+        m.put("tool_cpu_s", toolCpu);
+        m.put("tool_cores", round(toolCpu / secs, 3));
+        m.put("tool_cpu_total_s", r.counter("tool_cpu_ms_total") / 1000.0);
+        m.put("tool_rss_kb", r.counter("tool_rss_kb_max"));
+        if (o.scenario.equals("fanout") && r.counter("delivered_window") > 0) {
+            m.put("tool_cpu_s_per_million_delivered", round(toolCpu / r.counter("delivered_window") * 1e6, 3));
+        }
+        m.put("errors", r.info.getOrDefault("errors", ""));
+        if (r.info.containsKey("fatal")) {
+            m.put("fatal", r.info.get("fatal"));
+        }
+        return m;
+    }
+
+    private static void percentiles(Map<String, Object> m, String name, Histogram h, boolean full) {
+        String p = name.isEmpty() ? "" : name + "_";
+        m.put(p + "p50_ms", ms(h.percentile(50)));
+        if (full) {
+            m.put(p + "p90_ms", ms(h.percentile(90)));
+        }
+        m.put(p + "p99_ms", ms(h.percentile(99)));
+        m.put(p + "max_ms", ms(h.max()));
+        if (full) {
+            m.put(p + "mean_ms", round(h.mean() / 1000.0, 3));
+            m.put(p + "samples", h.count());
+        }
+    }
+
+    private static double ms(long us) {
+        return us / 1000.0;
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    static String table(Map<String, Object> m) {
+        int w = m.keySet().stream().mapToInt(String::length).max().orElse(10);
+        StringBuilder sb = new StringBuilder();
+        String rule = "-".repeat(w + 2) + "+" + "-".repeat(40) + "\n";
+        sb.append(rule);
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            Object v = e.getValue();
+            String s = v instanceof Double d ? fmt(d) : String.valueOf(v);
+            sb.append(' ').append(pad(e.getKey(), w)).append(" | ").append(s).append('\n');
+        }
+        sb.append(rule);
+        return sb.toString();
+    }
+
+    static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return String.format(java.util.Locale.ROOT, "%,d", (long) d);
+        }
+        return String.format(java.util.Locale.ROOT, Math.abs(d) >= 100 ? "%,.1f" : "%.3f", d);
+    }
+
+    private static String pad(String s, int w) {
+        return s + " ".repeat(Math.max(0, w - s.length()));
+    }
+}

@@ -1,0 +1,128 @@
+package io.stompgate.bench.loadtool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * /proc samples of the server processes at three marks: 0 before setup, 1 window start, 2 window
+ * end. With {@code gc}, JVM servers are first asked for a full GC ({@code jcmd <pid> GC.run}) at
+ * marks 0 and 2 and their used heap is read ({@code jcmd <pid> GC.heap_info}), so idle memory per
+ * connection is not blurred by garbage.
+ */
+final class Sampler {
+
+    private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
+
+    final List<Long> pids;
+    final ProcStats.Sample[][] samples;
+    final long[][] heapUsedKb;
+    private final boolean gc;
+
+    Sampler(List<Long> pids) {
+        this(pids, false);
+    }
+
+    Sampler(List<Long> pids, boolean gc) {
+        this.pids = pids;
+        this.gc = gc;
+        this.samples = new ProcStats.Sample[3][pids.size()];
+        this.heapUsedKb = new long[3][pids.size()];
+    }
+
+    void mark(int mark) {
+        for (int i = 0; i < pids.size(); i++) {
+            heapUsedKb[mark][i] = -1;
+            if (gc && mark != 1 && isJvm(pids.get(i))) {
+                jcmd(pids.get(i), "GC.run");
+                heapUsedKb[mark][i] = heapUsed(jcmd(pids.get(i), "GC.heap_info"));
+            }
+        }
+        for (int i = 0; i < pids.size(); i++) {
+            samples[mark][i] = ProcStats.sample(pids.get(i));
+        }
+    }
+
+    /** Sum of the JVM servers' used heap at a mark, or -1 when not measured. */
+    long heapUsedKb(int mark) {
+        long sum = 0;
+        boolean any = false;
+        for (long v : heapUsedKb[mark]) {
+            if (v >= 0) {
+                sum += v;
+                any = true;
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    static long heapUsed(String heapInfo) {
+        long sum = 0;
+        boolean any = false;
+        for (String line : heapInfo.split("\n")) {
+            if (line.contains("Metaspace") || line.contains("class space")) {
+                continue;
+            }
+            Matcher m = USED.matcher(line);
+            if (m.find()) {
+                sum += Long.parseLong(m.group(1));
+                any = true;
+            }
+        }
+        return any ? sum : -1;
+    }
+
+    private static boolean isJvm(long pid) {
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            String exe = cmd.split("\0", 2)[0];
+            return exe.endsWith("java");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String jcmd(long pid, String command) {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(List.of(jcmd, Long.toString(pid), command)))
+                    .redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    boolean has(int mark) {
+        return !pids.isEmpty() && samples[mark][0] != null;
+    }
+
+    long rssKb(int mark) {
+        long sum = 0;
+        for (ProcStats.Sample s : samples[mark]) {
+            if (s == null || s.rssKb() < 0) {
+                return -1;
+            }
+            sum += s.rssKb();
+        }
+        return sum;
+    }
+
+    double cpu(int mark, int i) {
+        ProcStats.Sample s = samples[mark][i];
+        return s == null ? -1 : s.cpuSeconds();
+    }
+}

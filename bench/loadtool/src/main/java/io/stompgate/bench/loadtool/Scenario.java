@@ -1,0 +1,209 @@
+package io.stompgate.bench.loadtool;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A scenario's life: {@link #setup} opens and subscribes everything, {@link #start} begins the load
+ * (warm-up), {@link #windowStart}/{@link #windowEnd} bracket the measured window, {@link #stop} ends
+ * the load, {@link #collect} reports counters and histograms, {@link #close} closes everything.
+ */
+abstract class Scenario implements Conn.Listener {
+
+    final Options opts;
+    final Conn.Env env;
+    final Result result;
+    /** Window bounds on the System.nanoTime() clock (system-wide on Linux, so shards agree). */
+    volatile long windowStartNanos = Long.MAX_VALUE;
+    volatile long windowEndNanos = Long.MAX_VALUE;
+    final List<Conn> all = new ArrayList<>();
+    final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    final LongAdder droppedWhileRunning = new LongAdder();
+    volatile boolean holding;
+
+    Scenario(Options opts, Conn.Env env, Result result) {
+        this.opts = opts;
+        this.env = env;
+        this.result = result;
+    }
+
+    abstract void setup() throws Exception;
+
+    void start(long startNanos) {
+    }
+
+    void windowStart() {
+    }
+
+    void windowEnd() {
+    }
+
+    void stop() {
+    }
+
+    abstract void collect();
+
+    boolean mine(int i) {
+        return i % opts.shards == opts.shard;
+    }
+
+    void error(String what) {
+        String key = what == null ? "unknown" : (what.length() > 160 ? what.substring(0, 160) : what);
+        if (errors.size() < 50 || errors.containsKey(key)) {
+            errors.computeIfAbsent(key, k -> new LongAdder()).increment();
+        }
+    }
+
+    // ---------------------------------------------------------------- listener defaults
+
+    @Override
+    public void onConnected(Conn c) {
+    }
+
+    @Override
+    public void onReceipt(Conn c, long receiptId) {
+    }
+
+    @Override
+    public void onMessage(Conn c, ByteBuf buf, int bodyStart, int bodyEnd) {
+    }
+
+    @Override
+    public void onError(Conn c, String message) {
+        error(message);
+        c.ready.completeExceptionally(new IllegalStateException(message));
+    }
+
+    @Override
+    public void onClosed(Conn c, Throwable cause) {
+        if (!c.ready.isDone()) {
+            c.ready.completeExceptionally(cause != null ? cause : new IllegalStateException("closed before ready"));
+            error(cause != null ? describe(cause) : "closed before ready");
+        } else if (holding && !c.closing) {
+            droppedWhileRunning.increment();
+            if (cause != null) {
+                error("dropped: " + describe(cause));
+            }
+        }
+    }
+
+    static String describe(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        return c.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Opens connections made by {@code factory} in batches; waits for each batch to be ready. */
+    int[] openInBatches(List<Integer> indexes, IntFunction<Conn> factory, Histogram connectUs, Histogram readyUs)
+            throws InterruptedException {
+        int ok = 0;
+        int failed = 0;
+        long deadline = System.nanoTime() + (long) (opts.setupTimeout * 1e9);
+        for (int from = 0; from < indexes.size(); from += opts.batch) {
+            List<Conn> batch = new ArrayList<>();
+            for (int k = from; k < Math.min(indexes.size(), from + opts.batch); k++) {
+                int i = indexes.get(k);
+                Conn c = factory.apply(i);
+                batch.add(c);
+                synchronized (all) {
+                    all.add(c);
+                }
+                c.open(env.source(i));
+            }
+            long batchDeadline = Math.min(deadline, System.nanoTime() + (long) (opts.connectTimeout * 1e9));
+            for (Conn c : batch) {
+                long left = batchDeadline - System.nanoTime();
+                try {
+                    c.ready.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                    ok++;
+                    if (connectUs != null && c.connectedNanos != 0) {
+                        connectUs.record((c.connectedNanos - c.startNanos) / 1000);
+                    }
+                    if (readyUs != null) {
+                        readyUs.record((c.readyNanos - c.startNanos) / 1000);
+                    }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    failed++;
+                    error("timeout opening connection");
+                    c.abort();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed++;
+                    c.abort();
+                }
+            }
+            int done = from + batch.size();
+            if (done % Math.max(opts.batch, 5000) == 0 || done == indexes.size()) {
+                LoadTool.log("opened " + done + "/" + indexes.size() + " (ok " + ok + ", failed " + failed + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                LoadTool.log("setup timeout reached; stopping after " + done + " connections");
+                failed += indexes.size() - done;
+                break;
+            }
+            if (opts.batchPauseMs > 0) {
+                Thread.sleep(opts.batchPauseMs);
+            }
+        }
+        return new int[] {ok, failed};
+    }
+
+    /** Closes every connection and waits (bounded) for them to go. */
+    void close() {
+        List<Conn> copy;
+        synchronized (all) {
+            copy = new ArrayList<>(all);
+        }
+        holding = false;
+        for (Conn c : copy) {
+            c.close();
+        }
+        CompletableFuture<?>[] fs = copy.stream().map(c -> c.closed).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(fs).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            for (Conn c : copy) {
+                if (!c.closed.isDone()) {
+                    c.abort();
+                }
+            }
+        }
+    }
+
+    void putErrors() {
+        StringBuilder sb = new StringBuilder();
+        errors.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " | ").append(v.sum()).append("x ").append(k));
+        result.info("errors", sb.toString());
+    }
+
+    URI url(int i) {
+        return opts.urls.get(i % opts.urls.size());
+    }
+
+    static byte[] fixedBody(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ('a' + (i % 26));
+        }
+        return b;
+    }
+
+    static boolean isGreeting(ByteBuf content) {
+        return content.readableBytes() == 2 && content.toString(StandardCharsets.US_ASCII).equals("ok");
+    }
+
+}

@@ -1,0 +1,146 @@
+package io.stompgate.bench.loadtool;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Users u0..u(N-1), user i on node {@code i % nodes}; each subscribes {@code --user-subscribe} and
+ * user i sends to user i+1 (so, with two nodes, always across nodes) at a total of {@code --rate}
+ * msg/s, round-robin over senders. Latency from the body's send time; loss = sent - received for
+ * messages sent inside the window.
+ */
+final class UserScenario extends Scenario {
+
+    private final Histogram latencyUs;
+    private final LongAdder receivedWindow = new LongAdder();
+    private final LongAdder receivedTotal = new LongAdder();
+    private final AtomicLong sentWindow = new AtomicLong();
+    private final AtomicLong sentTotal = new AtomicLong();
+    private final Map<Conn, Stomp.SendTemplate> templates = new HashMap<>();
+    private final List<Conn> senders = new ArrayList<>();
+    private int ok, failed;
+    private volatile boolean running;
+    private ScheduledExecutorService ticker;
+
+    UserScenario(Options opts, Conn.Env env, Result result) {
+        super(opts, env, result);
+        this.latencyUs = result.hist("latency_us");
+    }
+
+    @Override
+    void setup() throws Exception {
+        List<Integer> mine = new ArrayList<>();
+        for (int i = 0; i < opts.users; i++) {
+            if (mine(i)) {
+                mine.add(i);
+            }
+        }
+        int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), url(i), this, false),
+                null, result.hist("subscribe_us"));
+        ok = r[0];
+        failed = r[1];
+        synchronized (all) {
+            for (Conn c : all) {
+                if (c.ready.isDone() && !c.ready.isCompletedExceptionally()) {
+                    String to = opts.userName((c.index + 1) % opts.users);
+                    templates.put(c, new Stomp.SendTemplate(opts.userSend.replace("{user}", to), false));
+                    senders.add(c);
+                }
+            }
+        }
+        holding = true;
+    }
+
+    @Override
+    public void onConnected(Conn c) {
+        c.subscribe(opts.userSubscribe, 1);
+    }
+
+    @Override
+    public void onReceipt(Conn c, long id) {
+        if (!c.ready.isDone()) {
+            c.readyNanos = System.nanoTime();
+            c.ready.complete(null);
+        }
+    }
+
+    @Override
+    public void onMessage(Conn c, ByteBuf buf, int bodyStart, int bodyEnd) {
+        long now = System.nanoTime();
+        long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
+        receivedTotal.increment();
+        if (sent >= windowStartNanos && sent < windowEndNanos) {
+            latencyUs.record((now - sent) / 1000);
+            receivedWindow.increment();
+        }
+    }
+
+    @Override
+    void start(long startNanos) {
+        windowStartNanos = startNanos + (long) (opts.warmup * 1e9);
+        windowEndNanos = windowStartNanos + (long) (opts.duration * 1e9);
+        if (senders.isEmpty()) {
+            return;
+        }
+        running = true;
+        // This shard's share of the total rate: its users' share of all users.
+        double rate = opts.rate * senders.size() / (double) opts.users;
+        double perNano = rate / 1e9;
+        long maxBurst = Math.max(1, (long) (rate / 100));
+        long begin = System.nanoTime();
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "user-sender");
+            t.setDaemon(true);
+            return t;
+        });
+        int[] next = {0};
+        ticker.scheduleAtFixedRate(() -> {
+            if (!running) {
+                return;
+            }
+            long due = (long) ((System.nanoTime() - begin) * perNano) - sentTotal.get();
+            if (due > maxBurst) {
+                due = maxBurst;
+            }
+            for (long k = 0; k < due; k++) {
+                Conn c = senders.get(next[0]++ % senders.size());
+                long t = System.nanoTime();
+                long s = sentTotal.incrementAndGet();
+                if (t >= windowStartNanos && t < windowEndNanos) {
+                    sentWindow.incrementAndGet();
+                }
+                byte[] body = Stomp.timestampedBody(t, s, opts.bodyBytes);
+                c.write(templates.get(c).encode(c.alloc(), 0, body), true);
+            }
+        }, 0, 1, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    void stop() {
+        running = false;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    @Override
+    void collect() {
+        result.count("users_ok", ok);
+        result.count("users_failed", failed);
+        result.count("sent_window", sentWindow.get());
+        result.count("sent_total", sentTotal.get());
+        result.count("received_window", receivedWindow.sum());
+        result.count("received_total", receivedTotal.sum());
+        result.count("dropped_while_running", droppedWhileRunning.sum());
+        putErrors();
+    }
+}
