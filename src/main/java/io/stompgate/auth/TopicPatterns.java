@@ -24,17 +24,11 @@ final class TopicPatterns {
         return new Covers(inner.split("\\.", -1), outer.split("\\.", -1)).at(0, 0);
     }
 
-    private static final class Overlap {
-        final String[] p;
-        final String[] r;
-        final Map<Long, Boolean> memo = new HashMap<>();
+    /** A walk over two word lists, position by position, remembering each answer (wildcards revisit positions). */
+    private abstract static class Walk {
+        private final Map<Long, Boolean> memo = new HashMap<>();
 
-        Overlap(String[] p, String[] r) {
-            this.p = p;
-            this.r = r;
-        }
-
-        boolean at(int i, int j) {
+        final boolean at(int i, int j) {
             long k = ((long) i << 32) | j;
             Boolean known = memo.get(k);
             if (known != null) {
@@ -45,7 +39,20 @@ final class TopicPatterns {
             return result;
         }
 
-        private boolean compute(int i, int j) {
+        abstract boolean compute(int i, int j);
+    }
+
+    private static final class Overlap extends Walk {
+        final String[] p;
+        final String[] r;
+
+        Overlap(String[] p, String[] r) {
+            this.p = p;
+            this.r = r;
+        }
+
+        @Override
+        boolean compute(int i, int j) {
             if (i == p.length && j == r.length) {
                 return true;
             }
@@ -63,28 +70,17 @@ final class TopicPatterns {
     }
 
     /** Inclusion: every key of {@code inner} is a key of {@code outer}. */
-    private static final class Covers {
+    private static final class Covers extends Walk {
         final String[] inner;
         final String[] outer;
-        final Map<Long, Boolean> memo = new HashMap<>();
 
         Covers(String[] inner, String[] outer) {
             this.inner = inner;
             this.outer = outer;
         }
 
-        boolean at(int i, int j) {
-            long k = ((long) i << 32) | j;
-            Boolean known = memo.get(k);
-            if (known != null) {
-                return known;
-            }
-            boolean result = compute(i, j);
-            memo.put(k, result);
-            return result;
-        }
-
-        private boolean compute(int i, int j) {
+        @Override
+        boolean compute(int i, int j) {
             if (i == inner.length) {
                 for (int x = j; x < outer.length; x++) {
                     if (!outer[x].equals("#")) {

@@ -114,6 +114,7 @@ public final class RabbitBroker implements MessageBroker {
         factory.setConnectionTimeout((int) options.connectionTimeout().toMillis());
         factory.setHandshakeTimeout((int) options.connectionTimeout().toMillis());
         factory.setAutomaticRecoveryEnabled(false);
+        factory.setSharedExecutor(new CallerRunsExecutor());
         factory.setTopologyRecoveryEnabled(false);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "stompgate-amqp-" + options.nodeId());
