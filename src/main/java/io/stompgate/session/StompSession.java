@@ -70,6 +70,7 @@ public final class StompSession {
     private final SessionOptions options;
     private final FrameReader reader;
     private volatile Disposable connectTimer;
+    private volatile Disposable heartBeatTask;
     private final OutboundQueue outbound;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(2);
     private final Map<String, List<Subscription>> userQueues = new ConcurrentHashMap<>(2);
@@ -369,28 +370,39 @@ public final class StompSession {
         }
     }
 
+    /**
+     * One self-rescheduling check per session covers both directions (one timer task
+     * per connection, not two periodic ones: a node holds tens of thousands).
+     */
     private void startHeartBeats(HeartBeat negotiated) {
         long sendMs = negotiated.sendMs();
-        if (sendMs > 0) {
-            // Checking at half the interval keeps every gap between writes within the interval.
-            long half = Math.max(1, sendMs / 2);
-            timers.add(Flux.interval(Duration.ofMillis(half), ctx.timer()).subscribe(t -> {
-                // Beat now if waiting for the next check could leave a gap longer than the interval.
-                if (now() - lastWriteMs + half > sendMs) {
-                    enqueue(OutboundItem.HEART_BEAT);
-                }
-            }));
-        }
         long receiveMs = negotiated.receiveMs();
-        if (receiveMs > 0) {
-            long allowance = receiveMs * SessionOptions.HEART_BEAT_TOLERANCE;
-            timers.add(Flux.interval(Duration.ofMillis(receiveMs), ctx.timer()).subscribe(t -> {
-                if (now() - lastReadMs > allowance) {
-                    close(CloseReason.HEARTBEAT_TIMEOUT, ErrorReason.HEARTBEAT_TIMEOUT,
-                            "no frame or heart-beat from the client for " + allowance + " ms", true);
-                }
-            }));
+        if (sendMs == 0 && receiveMs == 0) {
+            return;
         }
+        // Checking at half the send interval keeps every gap between writes within the interval.
+        long tick = Math.max(1, Math.min(sendMs > 0 ? sendMs / 2 : Long.MAX_VALUE,
+                receiveMs > 0 ? receiveMs : Long.MAX_VALUE));
+        scheduleHeartBeatCheck(sendMs, receiveMs, tick);
+    }
+
+    private void scheduleHeartBeatCheck(long sendMs, long receiveMs, long tick) {
+        heartBeatTask = ctx.timer().schedule(() -> {
+            if (state.get() != State.CONNECTED) {
+                return;
+            }
+            // Beat now if waiting for the next check could leave a gap longer than the interval.
+            if (sendMs > 0 && now() - lastWriteMs + tick > sendMs) {
+                enqueue(OutboundItem.HEART_BEAT);
+            }
+            long allowance = receiveMs * SessionOptions.HEART_BEAT_TOLERANCE;
+            if (receiveMs > 0 && now() - lastReadMs > allowance) {
+                close(CloseReason.HEARTBEAT_TIMEOUT, ErrorReason.HEARTBEAT_TIMEOUT,
+                        "no frame or heart-beat from the client for " + allowance + " ms", true);
+                return;
+            }
+            scheduleHeartBeatCheck(sendMs, receiveMs, tick);
+        }, tick, TimeUnit.MILLISECONDS);
     }
 
     private Mono<Void> onSend(StompFrame frame, String receipt) {
@@ -790,6 +802,10 @@ public final class StompSession {
     /** Releases subscriptions, transactions, timers and the user binding. Safe to call more than once. */
     private void release() {
         timers.dispose();
+        Disposable beats = heartBeatTask;
+        if (beats != null) {
+            beats.dispose();
+        }
         Disposable timer = connectTimer;
         if (timer != null) {
             timer.dispose();
