@@ -1,6 +1,8 @@
 package io.stompgate.auth;
 
 import io.stompgate.session.IdentityPrincipal;
+import io.stompgate.transport.EndpointPath;
+import io.stompgate.transport.StompUpgradeStrategy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,19 +27,19 @@ public final class HandshakeFilter implements WebFilter {
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeFilter.class);
 
-    private final String endpoint;
+    private final EndpointPath endpoint;
     private final OriginPolicy origins;
     private final HandshakeAuthenticator authenticator;
 
     public HandshakeFilter(String endpoint, List<String> allowedOrigins, HandshakeAuthenticator authenticator) {
-        this.endpoint = endpoint;
+        this.endpoint = new EndpointPath(endpoint);
         this.origins = new OriginPolicy(allowedOrigins);
         this.authenticator = authenticator;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!endpoint.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
+        if (!endpoint.matches(exchange.getRequest())) {
             return chain.filter(exchange);
         }
         String origin = exchange.getRequest().getHeaders().getOrigin();
@@ -48,6 +50,7 @@ public final class HandshakeFilter implements WebFilter {
         return authenticator.authenticate(exchange.getRequest())
                 .map(identity -> exchange.mutate().principal(Mono.just(new IdentityPrincipal(identity))).build())
                 .defaultIfEmpty(exchange)
+                .doOnNext(checked -> checked.getAttributes().put(StompUpgradeStrategy.CHECKED_ATTRIBUTE, Boolean.TRUE))
                 .flatMap(chain::filter)
                 .onErrorResume(HandshakeRejectedException.class, e -> {
                     log.info("handshake refused: status={} reason=\"{}\"", e.status().value(), e.getMessage());

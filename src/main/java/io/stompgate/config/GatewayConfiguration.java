@@ -91,6 +91,7 @@ public class GatewayConfiguration {
                 limits.maxSubscriptions(),
                 limits.maxTransactions(),
                 limits.maxTransactionFrames(),
+                limits.maxTransactionBytes().toBytes(),
                 limits.maxInflightSends(),
                 limits.queuePrefetch(),
                 SessionOptions.DEFAULT_CLOSE_TIMEOUT,

@@ -79,6 +79,7 @@ public record GatewayProperties(
             @DefaultValue("1024") int outboundFrames,
             @DefaultValue("16") int maxTransactions,
             @DefaultValue("1000") int maxTransactionFrames,
+            @DefaultValue("4MB") org.springframework.util.unit.DataSize maxTransactionBytes,
             @DefaultValue("256") int maxInflightSends,
             @DefaultValue("100") int queuePrefetch,
             @DefaultValue("10s") Duration connectTimeout) {
@@ -89,6 +90,9 @@ public record GatewayProperties(
             atLeast(outboundFrames, 8, "gateway.limits.outbound-frames");
             atLeast(maxTransactions, 1, "gateway.limits.max-transactions");
             atLeast(maxTransactionFrames, 1, "gateway.limits.max-transaction-frames");
+            if (maxTransactionBytes == null || maxTransactionBytes.toBytes() < 1) {
+                throw new IllegalArgumentException("gateway.limits.max-transaction-bytes must be positive");
+            }
             atLeast(maxInflightSends, 1, "gateway.limits.max-inflight-sends");
             atLeast(queuePrefetch, 1, "gateway.limits.queue-prefetch");
             if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {

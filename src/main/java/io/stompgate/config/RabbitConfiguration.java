@@ -16,13 +16,14 @@ public class RabbitConfiguration {
     @Bean
     RabbitBrokerOptions rabbitBrokerOptions(RabbitConnectionProperties connection, RabbitTopologyProperties topology,
             BrokerProperties broker, NodeId nodeId) {
-        RabbitBrokerOptions defaults = RabbitBrokerOptions.defaults(connection.endpoints(), connection.username(),
-                connection.password(), connection.virtualHost(), nodeId.value());
+        RabbitBrokerOptions defaults = RabbitBrokerOptions.defaults(connection.endpoints(),
+                connection.effectiveUsername(), connection.effectivePassword(), connection.effectiveVirtualHost(),
+                nodeId.value());
         return new RabbitBrokerOptions(defaults.addresses(), defaults.username(), defaults.password(),
                 defaults.virtualHost(), connection.requestedHeartbeat(), connection.connectionTimeout(),
                 nodeId.value(), broker.operationTimeout(), topology.prefetch(), topology.topicExchange(),
                 topology.userExchange(), topology.appExchange(), topology.nodeQueuePrefix(), topology.queuePrefix(),
-                defaults.reconnectMin(), defaults.reconnectMax());
+                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls());
     }
 
     @Bean

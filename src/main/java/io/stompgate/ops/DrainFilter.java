@@ -1,6 +1,7 @@
 package io.stompgate.ops;
 
 import io.stompgate.session.SessionRegistry;
+import io.stompgate.transport.EndpointPath;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -14,17 +15,17 @@ import reactor.core.publisher.Mono;
 /** While the node drains, new STOMP handshakes get 503 (with Retry-After) instead of an upgrade. */
 public final class DrainFilter implements WebFilter, Ordered {
 
-    private final String endpoint;
+    private final EndpointPath endpoint;
     private final SessionRegistry registry;
 
     public DrainFilter(String endpoint, SessionRegistry registry) {
-        this.endpoint = endpoint;
+        this.endpoint = new EndpointPath(endpoint);
         this.registry = registry;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!registry.isDraining() || !endpoint.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
+        if (!registry.isDraining() || !endpoint.matches(exchange.getRequest())) {
             return chain.filter(exchange);
         }
         var response = exchange.getResponse();

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxSubscriptions     subscriptions one session may hold
  * @param maxTransactions      transactions one session may have open at once
  * @param maxTransactionFrames frames one transaction may buffer
+ * @param maxTransactionBytes  bytes all of a session's open transactions may buffer together
  * @param maxInflightSends     SENDs awaiting broker confirmation before the session stops reading
  * @param queuePrefetch        unacknowledged {@code /queue} messages per subscription, unless the
  *                             SUBSCRIBE says {@code prefetch-count}
@@ -30,6 +31,7 @@ public record SessionOptions(
         int maxSubscriptions,
         int maxTransactions,
         int maxTransactionFrames,
+        long maxTransactionBytes,
         int maxInflightSends,
         int queuePrefetch,
         Duration closeTimeout,
@@ -40,6 +42,7 @@ public record SessionOptions(
     public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
     public static final int DEFAULT_MAX_TRANSACTIONS = 16;
     public static final int DEFAULT_MAX_TRANSACTION_FRAMES = 1000;
+    public static final long DEFAULT_MAX_TRANSACTION_BYTES = 4L << 20;
     public static final int DEFAULT_MAX_INFLIGHT_SENDS = 256;
     public static final int DEFAULT_QUEUE_PREFETCH = 100;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -50,7 +53,7 @@ public record SessionOptions(
 
     public static final SessionOptions DEFAULTS = new SessionOptions(StompLimits.DEFAULTS, DEFAULT_HEART_BEAT,
             DEFAULT_OUTBOUND_FRAMES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_MAX_TRANSACTIONS,
-            DEFAULT_MAX_TRANSACTION_FRAMES, DEFAULT_MAX_INFLIGHT_SENDS, DEFAULT_QUEUE_PREFETCH,
+            DEFAULT_MAX_TRANSACTION_FRAMES, DEFAULT_MAX_TRANSACTION_BYTES, DEFAULT_MAX_INFLIGHT_SENDS, DEFAULT_QUEUE_PREFETCH,
             DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, "stompgate");
 
     public SessionOptions {
@@ -63,6 +66,9 @@ public record SessionOptions(
         positive(maxSubscriptions, "maxSubscriptions");
         positive(maxTransactions, "maxTransactions");
         positive(maxTransactionFrames, "maxTransactionFrames");
+        if (maxTransactionBytes < 1) {
+            throw new IllegalArgumentException("maxTransactionBytes must be at least 1, was " + maxTransactionBytes);
+        }
         positive(maxInflightSends, "maxInflightSends");
         positive(queuePrefetch, "queuePrefetch");
     }
@@ -75,11 +81,13 @@ public record SessionOptions(
 
     public SessionOptions withHeartBeat(HeartBeat newHeartBeat) {
         return new SessionOptions(limits, newHeartBeat, outboundFrames, maxSubscriptions, maxTransactions,
-                maxTransactionFrames, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout, serverName);
+                maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout,
+                serverName);
     }
 
     public SessionOptions withOutboundFrames(int frames) {
         return new SessionOptions(limits, heartBeat, frames, maxSubscriptions, maxTransactions,
-                maxTransactionFrames, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout, serverName);
+                maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout,
+                serverName);
     }
 }

@@ -77,6 +77,8 @@ public final class StompSession {
     /** Touched only by the frame handler, which runs one frame at a time. */
     private final Map<String, List<StompFrame>> transactions = new HashMap<>();
     private final InflightOperations inflight = new InflightOperations();
+    /** Bytes buffered by open transactions (estimate: bodies and headers); touched only by the frame handler. */
+    private long transactionBytes;
     private final AtomicLong messageSeq = new AtomicLong();
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
     private final Disposable.Composite timers = Disposables.composite();
@@ -261,7 +263,8 @@ public final class StompSession {
      */
     public void abort(ErrorReason reason, String message) {
         ctx.metrics().error(reason);
-        log.info("session refused input session={} principal={} node={} error=\"{}\"", id, principal(), ctx.nodeId(), message);
+        log.info("session refused input session={} principal={} node={} error=\"{}\"", id, loggable(principal()),
+                ctx.nodeId(), message);
         close(CloseReason.PROTOCOL_ERROR, null, null, true);
     }
 
@@ -364,7 +367,7 @@ public final class StompSession {
                     .subscribe(t -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired")));
         }
         log.info("session connected session={} principal={} node={} version={}",
-                id, identity.name(), ctx.nodeId(), negotiated.header());
+                id, loggable(identity.name()), ctx.nodeId(), negotiated.header());
         if (state.get() == State.CLOSED) {
             release();
         }
@@ -484,8 +487,10 @@ public final class StompSession {
                     .flatMap(consumer -> sub.attach(consumer) ? Mono.<Void>empty() : consumer.cancel());
         }
         if (state.get() == State.CLOSED) {
-            // Closed while subscribing: release what was just registered.
-            return forget(sub);
+            // Closed while subscribing: the close may already have gone through the subscriptions
+            // before this one was registered, so release it here whatever the map says.
+            subscriptions.remove(sub.id(), sub);
+            return releaseAtBroker(sub);
         }
         return effect.onErrorMap(BrokerException.class, e -> {
             forget(sub);
@@ -528,6 +533,11 @@ public final class StompSession {
         if (!subscriptions.remove(sub.id(), sub)) {
             return Mono.empty();
         }
+        return releaseAtBroker(sub);
+    }
+
+    /** The registry and broker side of ending a subscription; idempotent, so safe to race with a close. */
+    private Mono<Void> releaseAtBroker(Subscription sub) {
         Address address = sub.address();
         if (address instanceof Address.Topic topic) {
             ctx.registry().unsubscribeTopic(sub, topic.key());
@@ -608,6 +618,12 @@ public final class StompSession {
             throw new StompProtocolException(ErrorReason.LIMIT,
                     "transaction '" + tx + "' holds more than " + options.maxTransactionFrames() + " frames");
         }
+        long size = frame.body().length + 64L * (frame.headers().size() + 1);
+        if (transactionBytes + size > options.maxTransactionBytes()) {
+            throw new StompProtocolException(ErrorReason.LIMIT, "open transactions hold more than "
+                    + options.maxTransactionBytes() + " bytes");
+        }
+        transactionBytes += size;
         frames.add(frame);
     }
 
@@ -617,6 +633,7 @@ public final class StompSession {
         if (frames == null) {
             throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
         }
+        forgetBuffered(frames);
         List<Mono<Void>> published = new ArrayList<>();
         for (StompFrame f : frames) {
             if (f.command() == StompCommand.SEND) {
@@ -631,10 +648,18 @@ public final class StompSession {
 
     private Mono<Void> onAbort(StompFrame frame) {
         String tx = frame.header(StompHeaders.TRANSACTION);
-        if (transactions.remove(tx) == null) {
+        List<StompFrame> frames = transactions.remove(tx);
+        if (frames == null) {
             throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
         }
+        forgetBuffered(frames);
         return Mono.empty();
+    }
+
+    private void forgetBuffered(List<StompFrame> frames) {
+        for (StompFrame f : frames) {
+            transactionBytes -= f.body().length + 64L * (f.headers().size() + 1);
+        }
     }
 
     private Mono<Void> onDisconnect(String receipt) {
@@ -792,11 +817,36 @@ public final class StompSession {
         }
         if (errorMessage != null) {
             log.info("session closed session={} principal={} node={} reason={} error=\"{}\"",
-                    id, principal(), ctx.nodeId(), reason, errorMessage);
+                    id, loggable(principal()), ctx.nodeId(), reason, loggable(errorMessage));
         }
         else {
-            log.info("session closed session={} principal={} node={} reason={}", id, principal(), ctx.nodeId(), reason);
+            log.info("session closed session={} principal={} node={} reason={}", id, loggable(principal()), ctx.nodeId(),
+                    reason);
         }
+    }
+
+    /**
+     * Client-supplied text (destinations inside error messages, principals) as it may appear
+     * in a log line: control characters, which could forge extra log lines, become '?'.
+     */
+    static String loggable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == '"') {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length()).append(text, 0, i);
+                }
+                sb.append(c == '"' ? '\'' : '?');
+            }
+            else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     /** Releases subscriptions, transactions, timers and the user binding. Safe to call more than once. */

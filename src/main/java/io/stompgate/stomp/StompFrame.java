@@ -33,13 +33,15 @@ public final class StompFrame {
 
     /** An ERROR frame: {@code message} says what was wrong; the body repeats it for clients that only show bodies. */
     public static StompFrame error(String message, String receiptId) {
+        byte[] body = message.getBytes(StandardCharsets.UTF_8);
         StompHeaders.Builder h = StompHeaders.builder()
                 .add(StompHeaders.MESSAGE, message)
                 .add(StompHeaders.CONTENT_TYPE, "text/plain");
         if (receiptId != null) {
             h.add(StompHeaders.RECEIPT_ID, receiptId);
         }
-        return new StompFrame(StompCommand.ERROR, h.build(), message.getBytes(StandardCharsets.UTF_8));
+        h.add(StompHeaders.CONTENT_LENGTH, Integer.toString(body.length));
+        return new StompFrame(StompCommand.ERROR, h.build(), body);
     }
 
     public static StompFrame receipt(String receiptId) {

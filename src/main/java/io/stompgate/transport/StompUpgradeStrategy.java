@@ -24,6 +24,12 @@ import reactor.netty.http.server.WebsocketServerSpec;
  */
 public final class StompUpgradeStrategy implements RequestUpgradeStrategy {
 
+    /**
+     * The exchange attribute the handshake filter sets once it has checked origin and identity;
+     * a handshake without it is refused, whatever path spelling brought it here.
+     */
+    public static final String CHECKED_ATTRIBUTE = "stompgate.handshake.checked";
+
     private final WebsocketServerSpec spec;
     private final int maxFramePayloadLength;
 
@@ -43,6 +49,11 @@ public final class StompUpgradeStrategy implements RequestUpgradeStrategy {
             return Mono.error(new IllegalStateException("StompUpgradeStrategy serves StompWebSocketHandler only"));
         }
         ServerHttpResponse response = exchange.getResponse();
+        if (!Boolean.TRUE.equals(exchange.getAttribute(CHECKED_ATTRIBUTE))) {
+            // Defence in depth: every handshake must have passed the origin and identity checks.
+            response.setStatusCode(org.springframework.http.HttpStatus.FORBIDDEN);
+            return response.setComplete();
+        }
         HttpServerResponse reactorResponse = ServerHttpResponseDecorator.getNativeResponse(response);
         String protocol = highestStompProtocol(exchange.getRequest().getHeaders().get("Sec-WebSocket-Protocol"))
                 .orElse(subProtocol);

@@ -100,11 +100,13 @@ final class SessionHarness {
         int queuePrefetch = SessionOptions.DEFAULTS.queuePrefetch();
         Duration closeTimeout = SessionOptions.DEFAULTS.closeTimeout();
         Duration connectTimeout = SessionOptions.DEFAULTS.connectTimeout();
+        long maxTransactionBytes = SessionOptions.DEFAULTS.maxTransactionBytes();
         String serverName = SessionOptions.DEFAULTS.serverName();
 
         SessionOptions build() {
             return new SessionOptions(limits, heartBeat, outboundFrames, maxSubscriptions, maxTransactions,
-                    maxTransactionFrames, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout, serverName);
+                    maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout,
+                    connectTimeout, serverName);
         }
     }
 

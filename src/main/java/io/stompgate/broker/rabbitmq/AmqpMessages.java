@@ -2,6 +2,7 @@ package io.stompgate.broker.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.LongString;
+import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.stomp.StompHeaders;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,27 @@ final class AmqpMessages {
     private AmqpMessages() {
     }
 
-    /** AMQP properties for a STOMP message; {@code extra} headers (the gateway's own) are added. */
+    /** AMQP short strings (header names, content type) hold at most 255 bytes. */
+    static final int MAX_SHORT_STRING_BYTES = 255;
+
+    /**
+     * AMQP properties for a STOMP message; {@code extra} headers (the gateway's own) are added.
+     *
+     * @throws BrokerException when the message cannot be expressed in AMQP (a header name or
+     *         content type longer than an AMQP short string)
+     */
     static AMQP.BasicProperties properties(BrokerMessage message, Map<String, Object> extra, boolean persistent,
             String messageId) {
         StompHeaders headers = message.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            if (utf8Length(headers.name(i)) > MAX_SHORT_STRING_BYTES) {
+                throw new BrokerException("a header name longer than 255 bytes cannot cross the broker");
+            }
+        }
+        String contentType = headers.get(StompHeaders.CONTENT_TYPE);
+        if (contentType != null && utf8Length(contentType) > MAX_SHORT_STRING_BYTES) {
+            throw new BrokerException("a content-type longer than 255 bytes cannot cross the broker");
+        }
         Map<String, Object> amqpHeaders = new HashMap<>(headers.size() + extra.size());
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
@@ -69,6 +87,10 @@ final class AmqpMessages {
             }
         }
         return new BrokerMessage(headers.build(), body);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** An AMQP header's value if it is a string (AMQP long strings arrive as {@link LongString}). */

@@ -76,12 +76,19 @@ public final class RabbitBroker implements MessageBroker {
     private final RabbitBrokerOptions options;
     private final ConnectionFactory factory;
     private final ScheduledExecutorService io;
+    /**
+     * Deadlines run here, not on the io thread: when the broker stops reading (a memory or
+     * disk alarm) the io thread can block inside a publish, and deadlines must still fire.
+     */
+    private final ScheduledExecutorService deadlines;
     private final Sinks.Many<BrokerStatus> status = Sinks.many().replay().latest();
     private final Sinks.One<Void> firstConnect = Sinks.one();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong publishIds = new AtomicLong();
     private final AtomicLong nodeDeliveries = new AtomicLong();
     private volatile boolean up;
+    /** RabbitMQ blocked the connection (a resource alarm): it takes no publishes until it unblocks. */
+    private volatile boolean blocked;
     private volatile DeliveryListener listener;
 
     // Everything below is touched only on the io thread.
@@ -90,7 +97,7 @@ public final class RabbitBroker implements MessageBroker {
     private Channel topologyChannel;
     private Channel nodeChannel;
     private Channel queueChannel;
-    private long generation;
+    private volatile long generation;
     private boolean started;
     private boolean stopped;
     private int failedAttempts;
@@ -116,6 +123,15 @@ public final class RabbitBroker implements MessageBroker {
         factory.setAutomaticRecoveryEnabled(false);
         factory.setSharedExecutor(new CallerRunsExecutor());
         factory.setTopologyRecoveryEnabled(false);
+        if (options.tls()) {
+            try {
+                factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            }
+            catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("TLS to RabbitMQ is not available in this JVM", e);
+            }
+        }
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "stompgate-amqp-" + options.nodeId());
             t.setDaemon(true);
@@ -124,6 +140,14 @@ public final class RabbitBroker implements MessageBroker {
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.io = executor;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "stompgate-amqp-deadlines-" + options.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.deadlines = timer;
         status.tryEmitNext(BrokerStatus.DOWN);
     }
 
@@ -173,7 +197,7 @@ public final class RabbitBroker implements MessageBroker {
             boundPatterns.remove(pattern);
             topologyChannel.queueUnbind(options.nodeQueue(), options.topicExchange(), pattern);
             op.succeed();
-        });
+        }, () -> boundPatterns.remove(pattern));
     }
 
     @Override
@@ -191,7 +215,7 @@ public final class RabbitBroker implements MessageBroker {
             boundUsers.remove(user);
             topologyChannel.queueUnbind(options.nodeQueue(), options.userExchange(), user);
             op.succeed();
-        });
+        }, () -> boundUsers.remove(user));
     }
 
     @Override
@@ -208,6 +232,7 @@ public final class RabbitBroker implements MessageBroker {
             @Override
             void run() throws IOException {
                 RabbitQueueConsumer consumer = new RabbitQueueConsumer(nextConsumerId++, queue, prefetch, queueListener);
+                declaredQueues.remove(queue); // declare for real: the queue may have been deleted since
                 declareQueue(queue);
                 queueConsumers.put(consumer.id, consumer);
                 try {
@@ -229,7 +254,7 @@ public final class RabbitBroker implements MessageBroker {
 
     @Override
     public boolean isUp() {
-        return up;
+        return up && !blocked;
     }
 
     /** Closes the connection, which deletes the node queue and with it every binding. Idempotent. */
@@ -251,7 +276,10 @@ public final class RabbitBroker implements MessageBroker {
             catch (java.util.concurrent.RejectedExecutionException e) {
                 sink.success();
             }
-        }).then(Mono.fromRunnable(io::shutdown));
+        }).then(Mono.fromRunnable(() -> {
+            io.shutdown();
+            deadlines.shutdown();
+        }));
     }
 
     // ---------------------------------------------------------------- operations
@@ -260,8 +288,8 @@ public final class RabbitBroker implements MessageBroker {
     private abstract class Op {
         final String what;
         final MonoSink<?> sink;
-        ScheduledFuture<?> deadline;
-        boolean done;
+        final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile ScheduledFuture<?> deadline;
 
         Op(String what, MonoSink<?> sink) {
             this.what = what;
@@ -270,6 +298,18 @@ public final class RabbitBroker implements MessageBroker {
 
         /** Runs with the connection up; may throw if it is going down. */
         abstract void run() throws IOException;
+
+        /**
+         * What must happen in the node's own record even when the broker never saw the
+         * operation (it expired while parked): an unbind still forgets its binding, a cancel
+         * its consumer, or the next reconnect would restore them. Runs on the io thread.
+         */
+        void onExpired() {
+        }
+
+        boolean isDone() {
+            return done.get();
+        }
 
         void succeed() {
             if (finish()) {
@@ -291,12 +331,12 @@ public final class RabbitBroker implements MessageBroker {
         }
 
         private boolean finish() {
-            if (done) {
+            if (!done.compareAndSet(false, true)) {
                 return false;
             }
-            done = true;
-            if (deadline != null) {
-                deadline.cancel(false);
+            ScheduledFuture<?> d = deadline;
+            if (d != null) {
+                d.cancel(false);
             }
             return true;
         }
@@ -308,23 +348,41 @@ public final class RabbitBroker implements MessageBroker {
     }
 
     private Mono<Void> submit(String what, OpBody body) {
+        return submit(what, body, () -> { });
+    }
+
+    /** @param onExpired the bookkeeping that still applies if the operation expires while parked */
+    private Mono<Void> submit(String what, OpBody body, Runnable onExpired) {
         return Mono.<Void>create(sink -> enqueue(new Op(what, sink) {
             @Override
             void run() throws IOException {
                 body.run(this);
             }
+
+            @Override
+            void onExpired() {
+                onExpired.run();
+            }
         }));
     }
 
+    /**
+     * Queues {@code op} for the io thread. Its deadline starts now, from the caller's thread,
+     * so that it fires even if the io thread is stuck (a blocked connection).
+     */
     private void enqueue(Op op) {
         try {
+            op.deadline = deadlines.schedule(() -> expire(op), options.operationTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
             io.execute(() -> {
                 if (stopped) {
                     op.fail(new BrokerException("the node is shutting down"));
                     return;
                 }
-                op.deadline = io.schedule(() -> expire(op), options.operationTimeout().toNanos(), TimeUnit.NANOSECONDS);
-                if (up) {
+                if (op.isDone()) {
+                    return;
+                }
+                if (isUp()) {
                     runOrPark(op);
                 }
                 else {
@@ -333,18 +391,23 @@ public final class RabbitBroker implements MessageBroker {
             });
         }
         catch (java.util.concurrent.RejectedExecutionException e) {
-            op.sink.error(new BrokerException("the node is shutting down"));
+            op.fail(new BrokerException("the node is shutting down"));
         }
     }
 
     private void runOrPark(Op op) {
+        if (op.isDone()) {
+            return;
+        }
         try {
             op.run();
         }
         catch (IOException | ShutdownSignalException e) {
             ShutdownSignalException signal = shutdownSignal(e);
-            if (signal != null && !signal.isHardError() && connection != null && connection.isOpen()) {
-                // The broker refused this operation and closed the channel: report it, keep the connection.
+            boolean softOnTopology = signal != null && !signal.isHardError() && connection != null
+                    && connection.isOpen() && signal.getReference() == topologyChannel;
+            if (softOnTopology) {
+                // The broker refused this operation and closed the topology channel: report it, keep the rest.
                 op.fail(new BrokerException(op.what + " refused: " + replyText(signal)));
                 reopenTopologyChannel();
             }
@@ -356,20 +419,28 @@ public final class RabbitBroker implements MessageBroker {
         catch (RuntimeException e) {
             op.fail(new BrokerException(op.what + " failed"));
             log.warn("broker operation failed node={} operation=\"{}\": {}", options.nodeId(), op.what, e.toString());
+            if (op instanceof PublishOp) {
+                // The channel's confirm numbering may have moved past a publish the broker never saw.
+                connectionLost("publish channel out of step after: " + e);
+            }
         }
     }
 
+    /** On the deadline thread: answers the operation now, and tidies the io thread's records later. */
     private void expire(Op op) {
-        if (op.done) {
+        if (op.isDone()) {
             return;
-        }
-        parked.remove(op);
-        if (op instanceof PublishOp publish) {
-            publishesById.remove(publish.messageId);
-            unconfirmed.values().remove(publish);
         }
         op.fail(new BrokerException("broker unavailable: " + op.what + " not done within "
                 + options.operationTimeout().toMillis() + " ms"));
+        onIo(() -> {
+            parked.remove(op);
+            if (op instanceof PublishOp publish) {
+                publishesById.remove(publish.messageId);
+                unconfirmed.values().remove(publish);
+            }
+            op.onExpired();
+        });
     }
 
     private void failAll(BrokerException error) {
@@ -390,6 +461,7 @@ public final class RabbitBroker implements MessageBroker {
         final Publication publication;
         final String messageId;
         boolean returned;
+        boolean retried;
 
         PublishOp(MonoSink<Void> sink, Publication publication, String messageId) {
             super("publish", sink);
@@ -420,6 +492,7 @@ public final class RabbitBroker implements MessageBroker {
                 exchange = "";
                 routingKey = options.queueName(queue.name());
                 persistent = true;
+                mandatory = true; // a queue deleted behind the node's back must not swallow messages
             }
             else {
                 Address.App app = (Address.App) address;
@@ -436,7 +509,14 @@ public final class RabbitBroker implements MessageBroker {
                 }
                 extra = origin;
             }
-            AMQP.BasicProperties props = AmqpMessages.properties(message, extra, persistent, messageId);
+            AMQP.BasicProperties props;
+            try {
+                props = AmqpMessages.properties(message, extra, persistent, messageId);
+            }
+            catch (BrokerException e) {
+                fail(e); // refused before the channel numbered it: nothing is out of step
+                return;
+            }
             long seq = publishChannel.getNextPublishSeqNo();
             publishChannel.basicPublish(exchange, routingKey, mandatory, props, message.body());
             unconfirmed.put(seq, this);
@@ -453,6 +533,18 @@ public final class RabbitBroker implements MessageBroker {
             }
             else if (returned && address instanceof Address.App app) {
                 fail(new BrokerException("no application backend is bound for '/app/" + app.key() + "'"));
+            }
+            else if (returned && address instanceof Address.Queue queue) {
+                // The durable queue was deleted since this node declared it: declare it again, publish again.
+                declaredQueues.remove(queue.name());
+                returned = false;
+                if (retried) {
+                    fail(new BrokerException("queue '" + queue.name() + "' could not be declared again"));
+                }
+                else {
+                    retried = true;
+                    runOrPark(this);
+                }
             }
             else {
                 succeed();
@@ -519,21 +611,43 @@ public final class RabbitBroker implements MessageBroker {
         }
 
         @Override
+        /**
+         * Never waits for the broker: the node forgets the consumer at once (so a reconnect
+         * does not restore it), and cancels it at the broker only if the connection is up; if
+         * it is not, the broker has already given its unacknowledged messages back.
+         */
         public Mono<Void> cancel() {
-            return submit("cancel queue consumer", op -> {
-                if (!cancelled) {
-                    cancelled = true;
-                    queueConsumers.remove(id);
-                    if (consumerGeneration == generation && queueChannel != null && queueChannel.isOpen()) {
-                        queueChannel.basicCancel(consumerTag);
-                        for (long tag : unsettled) {
-                            queueChannel.basicNack(tag, false, true);
-                        }
-                    }
-                    unsettled.clear();
+            return Mono.create(sink -> {
+                try {
+                    io.execute(() -> {
+                        cancelNow();
+                        sink.success();
+                    });
                 }
-                op.succeed();
+                catch (java.util.concurrent.RejectedExecutionException e) {
+                    sink.success();
+                }
             });
+        }
+
+        private void cancelNow() {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            queueConsumers.remove(id);
+            if (consumerGeneration == generation && queueChannel != null && queueChannel.isOpen()) {
+                try {
+                    queueChannel.basicCancel(consumerTag);
+                    for (long tag : unsettled) {
+                        queueChannel.basicNack(tag, false, true);
+                    }
+                }
+                catch (IOException | ShutdownSignalException e) {
+                    log.debug("cancelling a queue consumer at the broker failed: {}", e.toString());
+                }
+            }
+            unsettled.clear();
         }
 
         void settle(long consumerGen, long tag, boolean ack, boolean requeue) {
@@ -583,7 +697,22 @@ public final class RabbitBroker implements MessageBroker {
 
             @Override
             public void handleCancel(String tag) {
-                log.warn("queue consumer cancelled by the broker node={} queue={}", options.nodeId(), consumer.queue);
+                // The broker cancelled it (the queue was deleted): declare the queue again and consume anew.
+                log.warn("queue consumer cancelled by the broker node={} queue={}; restoring it", options.nodeId(),
+                        consumer.queue);
+                onIo(() -> {
+                    if (gen != generation || consumer.cancelled || !queueConsumers.containsKey(consumer.id)) {
+                        return;
+                    }
+                    try {
+                        declaredQueues.remove(consumer.queue);
+                        declareQueue(consumer.queue);
+                        startConsumer(consumer);
+                    }
+                    catch (IOException | ShutdownSignalException e) {
+                        connectionLost("restoring a cancelled queue consumer failed: " + e);
+                    }
+                });
             }
         });
     }
@@ -665,6 +794,21 @@ public final class RabbitBroker implements MessageBroker {
                     connectionLost(describe(cause));
                 }
             }));
+            c.addBlockedListener(reason -> {
+                // A resource alarm: RabbitMQ reads nothing more from publishers until it clears.
+                blocked = true;
+                status.tryEmitNext(BrokerStatus.DOWN);
+                log.warn("broker blocked the connection node={} reason=\"{}\"", options.nodeId(), reason);
+            }, () -> {
+                blocked = false;
+                log.info("broker unblocked the connection node={}", options.nodeId());
+                onIo(() -> {
+                    if (up) {
+                        status.tryEmitNext(BrokerStatus.UP);
+                        drainParked();
+                    }
+                });
+            });
             openChannels(gen);
             restoreTopology();
             failedAttempts = 0;
@@ -681,6 +825,7 @@ public final class RabbitBroker implements MessageBroker {
             drainParked();
         }
         catch (IOException | TimeoutException | RuntimeException e) {
+            generation++; // whatever the half-opened connection started must not count
             failedAttempts++;
             if (failedAttempts == 1 || failedAttempts % 20 == 0) {
                 log.warn("broker connection failed node={} addresses={} attempt={}: {}", options.nodeId(),
@@ -747,11 +892,8 @@ public final class RabbitBroker implements MessageBroker {
     }
 
     private void drainParked() {
-        while (up && !parked.isEmpty()) {
-            Op op = parked.pollFirst();
-            if (!op.done) {
-                runOrPark(op);
-            }
+        while (isUp() && !parked.isEmpty()) {
+            runOrPark(parked.pollFirst());
         }
     }
 
@@ -771,7 +913,7 @@ public final class RabbitBroker implements MessageBroker {
         publishesById.clear();
         for (int i = again.size() - 1; i >= 0; i--) {
             PublishOp op = again.get(i);
-            if (!op.done) {
+            if (!op.isDone()) {
                 op.returned = false;
                 parked.addFirst(op);
             }

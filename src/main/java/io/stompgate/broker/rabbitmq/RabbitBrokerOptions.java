@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param queuePrefix        {@code /queue/<name>} is the durable queue of this prefix and the name
  * @param reconnectMin       first wait before reconnecting
  * @param reconnectMax       longest wait between reconnect attempts
+ * @param tls                TLS to the broker, its certificate checked against the JVM's trust store
  */
 public record RabbitBrokerOptions(
         List<Endpoint> addresses,
@@ -40,7 +41,8 @@ public record RabbitBrokerOptions(
         String nodeQueuePrefix,
         String queuePrefix,
         Duration reconnectMin,
-        Duration reconnectMax) {
+        Duration reconnectMax,
+        boolean tls) {
 
     public static final String TOPIC_EXCHANGE = "stomp.topic";
     public static final String USER_EXCHANGE = "stomp.user";
@@ -88,25 +90,25 @@ public record RabbitBrokerOptions(
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
-                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), Duration.ofSeconds(5));
+                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), Duration.ofSeconds(5), false);
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
         return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
     }
 
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
     }
 
     public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
     }
 
     @Override
