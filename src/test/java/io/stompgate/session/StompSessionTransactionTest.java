@@ -177,4 +177,49 @@ class StompSessionTransactionTest {
                 .expectComplete()
                 .verify(TIMEOUT);
     }
+
+    @Test
+    void transactionsHoldingMoreThanTheByteBudgetGetError() {
+        SessionHarness limited = new SessionHarness(broker, SessionHarness.options(o -> o.maxTransactionBytes = 1_000));
+        TestClient client = limited.open();
+        String body = "x".repeat(400);
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect()
+                        .send(StompCommand.BEGIN, "transaction", "tx1")
+                        .send(StompCommand.BEGIN, "transaction", "tx2")
+                        .sendMessage("/topic/a", body, "transaction", "tx1")
+                        .sendMessage("/topic/a", body, "transaction", "tx2"))
+                .assertNext(connected())
+                .assertNext(error("open transactions hold more than 1000 bytes"))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(broker.publications()).isEmpty();
+    }
+
+    @Test
+    void committedAndAbortedTransactionsGiveTheirBytesBack() {
+        SessionHarness limited = new SessionHarness(broker, SessionHarness.options(o -> o.maxTransactionBytes = 1_000));
+        TestClient client = limited.open();
+        String body = "x".repeat(400);
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect()
+                        .send(StompCommand.BEGIN, "transaction", "tx1")
+                        .sendMessage("/topic/a", body, "transaction", "tx1")
+                        .send(StompCommand.ABORT, "transaction", "tx1")
+                        .send(StompCommand.BEGIN, "transaction", "tx2")
+                        .sendMessage("/topic/a", body, "transaction", "tx2")
+                        .send(StompCommand.COMMIT, "transaction", "tx2")
+                        .send(StompCommand.BEGIN, "transaction", "tx3")
+                        .sendMessage("/topic/a", body, "transaction", "tx3")
+                        .send(StompCommand.COMMIT, "transaction", "tx3", "receipt", "done"))
+                .assertNext(connected())
+                .assertNext(receipt("done"))
+                .thenCancel()
+                .verify(TIMEOUT);
+
+        assertThat(broker.publications()).hasSize(2);
+    }
 }

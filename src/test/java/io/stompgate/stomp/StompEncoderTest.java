@@ -27,6 +27,12 @@ class StompEncoderTest {
     }
 
     @Test
+    void errorFrameCarriesItsMessageAsHeaderAndBodyWithContentLength() {
+        assertThat(text(StompEncoder.encode(StompFrame.error("n\u00e4y", "r-1"), StompVersion.V1_2)))
+                .isEqualTo("ERROR\nmessage:n\u00e4y\ncontent-type:text/plain\nreceipt-id:r-1\ncontent-length:4\n\nn\u00e4y\0");
+    }
+
+    @Test
     void frameWithoutHeadersOrBodyIsCommandBlankLineAndNul() {
         assertThat(text(StompEncoder.encode(StompFrame.of(StompCommand.DISCONNECT), StompVersion.V1_2)))
                 .isEqualTo("DISCONNECT\n\n\0");
