@@ -132,23 +132,20 @@ public final class RabbitBroker implements MessageBroker {
                 throw new IllegalStateException("TLS to RabbitMQ is not available in this JVM", e);
             }
         }
+        this.io = singleThread("stompgate-amqp-" + options.nodeId());
+        this.deadlines = singleThread("stompgate-amqp-deadlines-" + options.nodeId());
+        status.tryEmitNext(BrokerStatus.DOWN);
+    }
+
+    private static ScheduledExecutorService singleThread(String threadName) {
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "stompgate-amqp-" + options.nodeId());
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.io = executor;
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "stompgate-amqp-deadlines-" + options.nodeId());
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.deadlines = timer;
-        status.tryEmitNext(BrokerStatus.DOWN);
+        return executor;
     }
 
     /** Deliveries taken from the node queue: one per broadcast or user message, however many sessions get it. */
