@@ -85,7 +85,8 @@ public class GatewayConfiguration {
     SessionOptions sessionOptions(GatewayProperties properties) {
         GatewayProperties.Limits limits = properties.limits();
         return new SessionOptions(
-                StompLimits.ofMaxFrameBytes(limits.maxFrameBytes()),
+                new StompLimits(limits.maxFrameBytes(), limits.maxHeaders(),
+                        Math.min(limits.maxHeaderLineBytes(), limits.maxFrameBytes())),
                 new HeartBeat(properties.heartbeat().serverMs(), properties.heartbeat().clientMs()),
                 limits.outboundFrames(),
                 limits.maxSubscriptions(),

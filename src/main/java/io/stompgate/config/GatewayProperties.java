@@ -75,6 +75,8 @@ public record GatewayProperties(
     /** Per-session limits. */
     public record Limits(
             @DefaultValue("65536") int maxFrameBytes,
+            @DefaultValue("64") int maxHeaders,
+            @DefaultValue("8192") int maxHeaderLineBytes,
             @DefaultValue("1000") int maxSubscriptions,
             @DefaultValue("1024") int outboundFrames,
             @DefaultValue("16") int maxTransactions,
@@ -86,6 +88,8 @@ public record GatewayProperties(
 
         public Limits {
             atLeast(maxFrameBytes, 256, "gateway.limits.max-frame-bytes");
+            atLeast(maxHeaders, 1, "gateway.limits.max-headers");
+            atLeast(maxHeaderLineBytes, 64, "gateway.limits.max-header-line-bytes");
             atLeast(maxSubscriptions, 1, "gateway.limits.max-subscriptions");
             atLeast(outboundFrames, 8, "gateway.limits.outbound-frames");
             atLeast(maxTransactions, 1, "gateway.limits.max-transactions");

@@ -117,6 +117,16 @@ public final class Destinations {
         if (utf8Length(name) > MAX_QUEUE_NAME_BYTES) {
             throw refused(destination, "the queue name of destination '" + abbreviate(destination) + "' is too long");
         }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '*' || c == '#') {
+                // A queue name is literal: a wildcard would only make a queue named '*'.
+                throw refused(destination, "a queue name cannot hold the wildcard '" + c + "': '" + abbreviate(destination) + "'");
+            }
+            if (c < 0x20 || c == 0x7f) {
+                throw refused(destination, "a queue name cannot hold control characters: '" + abbreviate(destination) + "'");
+            }
+        }
         return name;
     }
 

@@ -1,5 +1,7 @@
 package io.stompgate.session;
 
+import io.stompgate.stomp.Utf8;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.stompgate.stomp.StompCommand;

@@ -6,6 +6,7 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
+import io.stompgate.broker.UnroutableException;
 import io.stompgate.stomp.FrameRules;
 import io.stompgate.stomp.HeartBeat;
 import io.stompgate.stomp.StompCommand;
@@ -438,7 +439,9 @@ public final class StompSession {
         long started = System.nanoTime();
         Mono<Void> outcome = ctx.broker().publish(new Publication(address, message, identity.name(), id))
                 .doOnSuccess(v -> ctx.metrics().publishConfirmed(System.nanoTime() - started))
-                .doOnError(e -> close(CloseReason.BROKER_FAILURE, ErrorReason.BROKER,
+                .doOnError(e -> close(
+                        e instanceof UnroutableException ? CloseReason.PROTOCOL_ERROR : CloseReason.BROKER_FAILURE,
+                        e instanceof UnroutableException ? ErrorReason.DESTINATION : ErrorReason.BROKER,
                         "message to '" + frame.header(StompHeaders.DESTINATION) + "' was not accepted: "
                                 + brokerMessage(e), false))
                 .doFinally(signal -> inflight.end())

@@ -112,8 +112,17 @@ public final class StompDecoder {
             if (colon == pos) {
                 return DecodeResult.Malformed.of("header with an empty name");
             }
-            if (indexOf(buf, NUL, pos, contentEnd) >= 0) {
-                return DecodeResult.Malformed.of("NUL octet inside the headers");
+            int lineBits = 0;
+            for (int i = pos; i < contentEnd; i++) {
+                byte b = buf[i];
+                if (b == NUL) {
+                    return DecodeResult.Malformed.of("NUL octet inside the headers");
+                }
+                lineBits |= b;
+            }
+            if (lineBits < 0 && !Utf8.isValid(buf, pos, contentEnd)) {
+                // Escapes are ASCII, so the raw line is valid UTF-8 exactly when its decoded name and value are.
+                return DecodeResult.Malformed.of("header line is not valid UTF-8");
             }
             String name = headerName(buf, pos, colon, headerEscaping);
             if (name == null) {

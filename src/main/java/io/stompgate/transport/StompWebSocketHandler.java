@@ -1,6 +1,7 @@
 package io.stompgate.transport;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.stompgate.session.ErrorReason;
 import io.stompgate.session.Identity;
 import io.stompgate.session.SessionContext;
@@ -25,6 +26,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * handshake's headers) is kept per connection.
  */
 public final class StompWebSocketHandler implements WebSocketHandler {
+
+    private static final String UTF8_VALIDATOR = "stompgate-utf8-validator";
 
     private static final List<String> SUBPROTOCOLS = List.of(
             StompVersion.V1_2.subprotocol(), StompVersion.V1_1.subprotocol(), StompVersion.V1_0.subprotocol());
@@ -56,6 +59,11 @@ public final class StompWebSocketHandler implements WebSocketHandler {
             int limit = context.options().limits().maxFrameBytes();
             pipeline.addBefore("wsdecoder", OversizedFrameGuard.NAME, new OversizedFrameGuard(limit,
                     () -> session.abort(ErrorReason.FRAME_TOO_LARGE, "frame larger than " + limit + " bytes")));
+        }
+        if (pipeline.get("wsdecoder") != null && pipeline.get(UTF8_VALIDATOR) == null) {
+            // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with close code 1007.
+            // Netty adds this validator only with its own protocol handler, not on Reactor Netty's path.
+            pipeline.addAfter("wsdecoder", UTF8_VALIDATOR, new Utf8FrameValidator(true));
         }
         // The request's headers are not needed once upgraded; a browser's (cookies included) would
         // otherwise stay in memory for the whole life of the connection.

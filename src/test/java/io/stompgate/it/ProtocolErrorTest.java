@@ -88,7 +88,25 @@ class ProtocolErrorTest extends TunedGatewayTest {
                 afterConnect("SUBSCRIBE to another user's queue", "another user",
                         c -> c.sendText(frame("SUBSCRIBE", "id", "s", "destination", "/user/other/queue/x"))),
                 afterConnect("SEND to /app with no handler", "no application handler for '/app/nohandler'",
-                        c -> c.sendText(send("/app/nohandler", "anyone?"))));
+                        c -> c.sendText(send("/app/nohandler", "anyone?"))),
+                afterConnect("header value that is not UTF-8", "header line is not valid UTF-8",
+                        c -> c.sendBinary(concat("SEND\ndestination:/topic/a\nx-bad:", new byte[] {(byte) 0xc0, (byte) 0xaf}, "\n\nbody\0"))),
+                afterConnect("destination that is not UTF-8", "header line is not valid UTF-8",
+                        c -> c.sendBinary(concat("SEND\ndestination:/topic/", new byte[] {(byte) 0xff}, "\n\nbody\0"))),
+                afterConnect("SEND to a queue named with a wildcard", "cannot hold the wildcard '*'",
+                        c -> c.sendText(send("/queue/*", "everywhere?"))),
+                afterConnect("SUBSCRIBE to a queue named with a wildcard", "cannot hold the wildcard '#'",
+                        c -> c.sendText(frame("SUBSCRIBE", "id", "s", "destination", "/queue/jobs.#"))),
+                afterConnect("SUBSCRIBE to a user queue named with a wildcard", "cannot hold the wildcard '*'",
+                        c -> c.sendText(frame("SUBSCRIBE", "id", "s", "destination", "/user/queue/*"))));
+    }
+
+    private static byte[] concat(String head, byte[] middle, String tail) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(middle);
+        out.writeBytes(tail.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     @ParameterizedTest(name = "{0}")

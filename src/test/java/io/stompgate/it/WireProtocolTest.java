@@ -190,6 +190,21 @@ class WireProtocolTest extends LocalGatewayTest {
     }
 
     @Test
+    void textMessageThatIsNotUtf8FailsTheConnectionWithCode1007AndTheNodeCarriesOn() {
+        RawStompClient bystander = client("bystander");
+        bystander.subscribe("b", "/topic/bystander-1007");
+        RawStompClient c = client("mislabelled");
+        byte[] frame = send("/topic/bystander-1007", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1); // é as one byte
+
+        c.sendTextBytes(frame);
+
+        assertThat(c.awaitClosed(RawStompClient.TIMEOUT)).isTrue();
+        assertThat(c.closeStatus()).startsWith("1007");
+        bystander.sendText(send("/topic/bystander-1007", "still here"));
+        assertThat(RawStompClient.text(bystander.expectMessage())).isEqualTo("still here");
+    }
+
+    @Test
     void nonUtf8BodyGoesOutAsBinaryMessageAndUtf8BodyAsText() {
         RawStompClient receiver = client("receiver");
         RawStompClient sender = client("sender");

@@ -53,4 +53,21 @@ class PrometheusMetricsTest {
             assertThat(text).doesNotContain("alice-secret-name").doesNotContain("private.destination");
         }
     }
+
+    @Test
+    void anApplicationMessageNobodyHandlesIsADestinationErrorNotABrokerFailure() throws Exception {
+        try (GatewayNode node = GatewayNode.startLocal("gateway.node-id=app-node")) {
+            try (RawStompClient alice = node.client("alice")) {
+                alice.connectStomp();
+                alice.sendText("SEND\ndestination:/app/nobody.home\nreceipt:r\n\nx\0");
+                assertThat(alice.expect(io.stompgate.stomp.StompCommand.ERROR).header("message"))
+                        .contains("no application handler for '/app/nobody.home'");
+            }
+            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + node.port() + "/actuator/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(text).contains("stomp_errors_total{node=\"app-node\",reason=\"destination\"} 1.0");
+            assertThat(text).doesNotContainPattern("stomp_errors_total\\{node=\"app-node\",reason=\"broker\"} [1-9]");
+        }
+    }
 }

@@ -8,6 +8,7 @@ import static io.stompgate.stomp.Wire.malformed;
 import static io.stompgate.stomp.Wire.repeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -135,11 +136,26 @@ class StompDecoderTest {
         assertThat(frame(decode("SEND\nx:caf\u00e9 \u4e2d\n\n\0")).header("x")).isEqualTo("caf\u00e9 \u4e2d");
     }
 
-    @Test
-    void invalidUtf8InAHeaderDoesNotThrow() {
-        byte[] wire = {'S', 'E', 'N', 'D', '\n', 'x', ':', (byte) 0xC3, (byte) 0x28, '\n', '\n', 0};
+    @ParameterizedTest
+    @ValueSource(strings = {"C328", "C0AF", "FFFE", "EDA080", "F4908080", "E282"})
+    void headerLineThatIsNotUtf8IsMalformed(String hex) {
+        byte[] bad = java.util.HexFormat.of().parseHex(hex);
+        for (boolean inName : new boolean[] {false, true}) {
+            java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+            wire.writeBytes("SEND\ndestination:/topic/a\n".getBytes(StandardCharsets.US_ASCII));
+            wire.writeBytes(inName ? new byte[] {'x'} : "x:".getBytes(StandardCharsets.US_ASCII));
+            wire.writeBytes(bad);
+            wire.writeBytes(inName ? ":v\n\n\0".getBytes(StandardCharsets.US_ASCII) : "\n\n\0".getBytes(StandardCharsets.US_ASCII));
 
-        assertThat(frame(decode(wire, StompVersion.V1_2, StompLimits.DEFAULTS)).header("x")).hasSize(2);
+            assertThat(malformed(decode(wire.toByteArray(), StompVersion.V1_2, StompLimits.DEFAULTS)).reason())
+                    .as("%s in the header %s", hex, inName ? "name" : "value")
+                    .isEqualTo("header line is not valid UTF-8");
+        }
+    }
+
+    @Test
+    void multiByteUtf8WithEscapesDecodes() {
+        assertThat(frame(decode("SEND\nk\\c\u00e9:\u00e9\\n\u4e2d\n\n\0")).header("k:\u00e9")).isEqualTo("\u00e9\n\u4e2d");
     }
 
     @Test

@@ -273,6 +273,11 @@ public final class RawStompClient implements AutoCloseable {
         return emit(new TextWebSocketFrame(text));
     }
 
+    /** Sends {@code bytes} as one text WebSocket message, whether or not they are UTF-8. */
+    public RawStompClient sendTextBytes(byte[] bytes) {
+        return emit(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    }
+
     /** Sends {@code bytes} as one binary WebSocket message. */
     public RawStompClient sendBinary(byte[] bytes) {
         return emit(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));

@@ -11,6 +11,7 @@ import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
 import io.stompgate.broker.TopicMatcher;
+import io.stompgate.broker.UnroutableException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,7 +106,7 @@ public final class LocalBroker implements MessageBroker {
                             e -> new BrokerException("the application failed to handle the message"));
                 }
             }
-            return Mono.error(new BrokerException("no application handler for '/app/" + app.key() + "'"));
+            return Mono.error(new UnroutableException("no application handler for '/app/" + app.key() + "'"));
         });
     }
 

@@ -19,6 +19,7 @@ import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
+import io.stompgate.broker.UnroutableException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -72,6 +73,9 @@ import reactor.core.publisher.Sinks;
 public final class RabbitBroker implements MessageBroker {
 
     private static final Logger log = LoggerFactory.getLogger(RabbitBroker.class);
+
+    /** How long a quiet node queue keeps deliveries unacknowledged before acking them. */
+    static final java.time.Duration ACK_LINGER = java.time.Duration.ofMillis(200);
 
     private final RabbitBrokerOptions options;
     private final ConnectionFactory factory;
@@ -529,7 +533,7 @@ public final class RabbitBroker implements MessageBroker {
                 fail(new BrokerException("the broker refused the message"));
             }
             else if (returned && address instanceof Address.App app) {
-                fail(new BrokerException("no application backend is bound for '/app/" + app.key() + "'"));
+                fail(new UnroutableException("no application backend is bound for '/app/" + app.key() + "'"));
             }
             else if (returned && address instanceof Address.Queue queue) {
                 // The durable queue was deleted since this node declared it: declare it again, publish again.
@@ -731,7 +735,11 @@ public final class RabbitBroker implements MessageBroker {
         int ackEvery = Math.max(1, options.prefetch() / 2);
         channel.basicQos(options.prefetch(), false);
         channel.basicConsume(options.nodeQueue(), false, new DefaultConsumer(channel) {
+            // Acks are cumulative, one per ackEvery deliveries; a quiet queue gets the rest acked after
+            // ACK_LINGER, so an idle node does not show hundreds of unacked messages in RabbitMQ.
             private int unacked;
+            private long lastTag;
+            private boolean flushScheduled;
 
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body)
@@ -742,9 +750,44 @@ public final class RabbitBroker implements MessageBroker {
                 catch (RuntimeException e) {
                     log.warn("dispatching a delivery failed node={}: {}", options.nodeId(), e.toString());
                 }
-                if (++unacked >= ackEvery && gen == generation) {
-                    unacked = 0;
-                    channel.basicAck(envelope.getDeliveryTag(), true);
+                boolean scheduleFlush;
+                synchronized (this) {
+                    lastTag = envelope.getDeliveryTag();
+                    if (++unacked >= ackEvery) {
+                        ackUpTo(lastTag);
+                        return;
+                    }
+                    scheduleFlush = !flushScheduled;
+                    flushScheduled = true;
+                }
+                if (scheduleFlush) {
+                    try {
+                        io.schedule(this::flush, ACK_LINGER.toMillis(), TimeUnit.MILLISECONDS); // never on the deadline timer: an ack may block
+                    }
+                    catch (java.util.concurrent.RejectedExecutionException stopped) {
+                        // stopping: the channel closes with the connection
+                    }
+                }
+            }
+
+            private synchronized void flush() {
+                flushScheduled = false;
+                if (unacked > 0) {
+                    ackUpTo(lastTag);
+                }
+            }
+
+            /** Called holding this consumer's lock. */
+            private void ackUpTo(long deliveryTag) {
+                unacked = 0;
+                if (gen != generation || !channel.isOpen()) {
+                    return;
+                }
+                try {
+                    channel.basicAck(deliveryTag, true);
+                }
+                catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                    log.debug("acking node queue deliveries failed node={}: {}", options.nodeId(), e.toString());
                 }
             }
         });

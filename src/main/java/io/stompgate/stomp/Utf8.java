@@ -1,15 +1,24 @@
-package io.stompgate.session;
+package io.stompgate.stomp;
 
-/** UTF-8 validity, to choose between text and binary WebSocket messages. */
-final class Utf8 {
+/**
+ * Strict UTF-8 validity. STOMP frames are UTF-8: the decoder refuses a header
+ * that is not (rather than handing on U+FFFD replacements), and the session
+ * uses it to choose between text and binary WebSocket messages for bodies.
+ */
+public final class Utf8 {
 
     private Utf8() {
     }
 
     /** Whether {@code bytes} is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF). */
-    static boolean isValid(byte[] bytes) {
-        int i = 0;
-        int n = bytes.length;
+    public static boolean isValid(byte[] bytes) {
+        return isValid(bytes, 0, bytes.length);
+    }
+
+    /** Whether {@code bytes[from, to)} is well-formed UTF-8. */
+    public static boolean isValid(byte[] bytes, int from, int to) {
+        int i = from;
+        int n = to;
         while (i < n) {
             int b = bytes[i];
             if (b >= 0) {
