@@ -15,6 +15,8 @@ import reactor.core.publisher.Mono;
 /** While the node drains, new STOMP handshakes get 503 (with Retry-After) instead of an upgrade. */
 public final class DrainFilter implements WebFilter, Ordered {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DrainFilter.class);
+
     private final EndpointPath endpoint;
     private final SessionRegistry registry;
 
@@ -28,6 +30,7 @@ public final class DrainFilter implements WebFilter, Ordered {
         if (!registry.isDraining() || !endpoint.matches(exchange.getRequest())) {
             return chain.filter(exchange);
         }
+        log.info("handshake refused: status=503 reason=\"server shutting down\"");
         var response = exchange.getResponse();
         response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
         response.getHeaders().setContentType(MediaType.TEXT_PLAIN);

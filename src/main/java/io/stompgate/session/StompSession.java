@@ -706,9 +706,7 @@ public final class StompSession {
             return;
         }
         String messageId = nextMessageId();
-        if (enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v))) {
-            ctx.metrics().messageDelivered();
-        }
+        enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v));
     }
 
     /** A message for this session's user; goes to each of its subscriptions to that user queue. */
@@ -753,9 +751,7 @@ public final class StompSession {
         else if (!sub.awaitAck(messageId, delivery)) {
             return; // the subscription ended meanwhile; its consumer's cancellation requeues the delivery
         }
-        if (enqueue(new OutboundItem.FrameItem(frame, v, onWritten))) {
-            ctx.metrics().messageDelivered();
-        }
+        enqueue(new OutboundItem.FrameItem(frame, v, onWritten));
         // Not queued: the session is closing, and cancelling its consumers requeues the delivery.
     }
 
@@ -787,6 +783,10 @@ public final class StompSession {
         StompCommand command = item.command();
         if (command != null) {
             ctx.metrics().frameSent(command);
+            if (command == StompCommand.MESSAGE) {
+                // Counted when written, not when queued: a slow consumer's dropped backlog was never delivered.
+                ctx.metrics().messageDelivered();
+            }
         }
         item.onWritten();
     }

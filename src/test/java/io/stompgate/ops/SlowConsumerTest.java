@@ -118,6 +118,11 @@ class SlowConsumerTest {
             stalled.close();
             readers.forEach(RawStompClient::close);
             await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(SessionRegistry.class).sessionCount() == 0);
+            double messagesWritten = meters.get("stomp.frames.sent").tag("command", "MESSAGE").counter().count();
+            assertThat(meters.get("stomp.messages.delivered").counter().count())
+                    .as("delivered counts what was written, not the stalled client's dropped backlog")
+                    .isEqualTo(messagesWritten)
+                    .isGreaterThanOrEqualTo((double) READERS * total);
         }
     }
 

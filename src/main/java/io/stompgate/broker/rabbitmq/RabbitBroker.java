@@ -867,9 +867,9 @@ public final class RabbitBroker implements MessageBroker {
         catch (IOException | TimeoutException | RuntimeException e) {
             generation++; // whatever the half-opened connection started must not count
             failedAttempts++;
-            if (failedAttempts == 1 || failedAttempts % 20 == 0) {
+            if (failedAttempts <= 3 || failedAttempts % 10 == 0) {
                 log.warn("broker connection failed node={} addresses={} attempt={}: {}", options.nodeId(),
-                        options.addresses(), failedAttempts, e.toString());
+                        options.addresses(), failedAttempts, failureText(e));
             }
             closeConnection();
             scheduleReconnect();
@@ -1030,7 +1030,28 @@ public final class RabbitBroker implements MessageBroker {
         if (reason instanceof AMQP.Channel.Close close) {
             return close.getReplyText();
         }
+        if (reason instanceof AMQP.Connection.Close close) {
+            return close.getReplyText();
+        }
         return signal.getMessage();
+    }
+
+    /**
+     * What went wrong, with the broker's own words when it closed something: a bare
+     * {@code java.io.IOException} hides, for example, that the node queue is still
+     * held by this node's previous connection (RESOURCE_LOCKED) until RabbitMQ notices it is dead.
+     */
+    static String failureText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException signal) {
+                return e.getClass().getSimpleName() + ": " + describe(signal);
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
     private static String describe(ShutdownSignalException cause) {
