@@ -68,12 +68,18 @@ final class JwksKeys {
                     log.warn("JWKS fetch failed uri={}: {}", uri, e.toString());
                     return Mono.just(keys.get());
                 })
-                .doFinally(s -> {
-                    lastRefreshMillis = clock.millis();
-                    refreshing.set(null);
-                })
+                // Cleared before the waiting verifications see the keys, so that none of them can
+                // find this finished fetch still marked as running.
+                .doOnNext(set -> refreshing.set(null))
                 .cache();
-        return refreshing.compareAndSet(null, fetch) ? fetch : refreshing.get() != null ? refreshing.get() : fetch;
+        if (!refreshing.compareAndSet(null, fetch)) {
+            Mono<JWKSet> other = refreshing.get();
+            return other != null ? other : fetch;
+        }
+        // The interval counts from when a fetch starts: read from the clock here, on the caller's
+        // thread, not when the response arrives on another.
+        lastRefreshMillis = clock.millis();
+        return fetch;
     }
 
     private static JWKSet parse(String json) {
