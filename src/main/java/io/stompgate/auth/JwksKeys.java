@@ -42,6 +42,10 @@ final class JwksKeys {
         if (!cached.isEmpty()) {
             return Mono.just(cached);
         }
+        Mono<JWKSet> running = refreshing.get();
+        if (running != null) {
+            return running.map(set -> select(set, kid)); // wait for the fetch already under way
+        }
         long now = clock.millis();
         if (now - lastRefreshMillis < MIN_REFRESH_INTERVAL.toMillis()) {
             return Mono.just(cached);
@@ -54,12 +58,14 @@ final class JwksKeys {
         if (current != null) {
             return current;
         }
+        AtomicReference<Mono<JWKSet>> self = new AtomicReference<>();
         Mono<JWKSet> fetch = http.get().uri(uri)
                 .responseSingle((response, body) -> response.status().code() == 200
                         ? body.asString()
                         : Mono.error(new IllegalStateException("JWKS endpoint answered " + response.status().code())))
                 .timeout(FETCH_TIMEOUT)
                 .map(JwksKeys::parse)
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("JWKS endpoint answered with no body")))
                 .doOnNext(set -> {
                     keys.set(set);
                     log.info("JWKS keys refreshed uri={} keys={}", uri, set.getKeys().size());
@@ -68,13 +74,14 @@ final class JwksKeys {
                     log.warn("JWKS fetch failed uri={}: {}", uri, e.toString());
                     return Mono.just(keys.get());
                 })
-                // Cleared before the waiting verifications see the keys, so that none of them can
-                // find this finished fetch still marked as running.
-                .doOnNext(set -> refreshing.set(null))
+                // Unmarked before the waiting verifications see the keys (doOnSuccess runs ahead of
+                // them), so none of them can find this finished fetch still marked as running.
+                .doOnSuccess(set -> refreshing.compareAndSet(self.get(), null))
                 .cache();
+        self.set(fetch);
         if (!refreshing.compareAndSet(null, fetch)) {
             Mono<JWKSet> other = refreshing.get();
-            return other != null ? other : fetch;
+            return other != null ? other : Mono.fromSupplier(keys::get);
         }
         // The interval counts from when a fetch starts: read from the clock here, on the caller's
         // thread, not when the response arrives on another.

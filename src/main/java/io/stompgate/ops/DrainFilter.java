@@ -16,6 +16,10 @@ import reactor.core.publisher.Mono;
 public final class DrainFilter implements WebFilter, Ordered {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DrainFilter.class);
+    private static final long LOG_EVERY_NANOS = 1_000_000_000L;
+
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastLogNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private final EndpointPath endpoint;
     private final SessionRegistry registry;
@@ -30,7 +34,13 @@ public final class DrainFilter implements WebFilter, Ordered {
         if (!registry.isDraining() || !endpoint.matches(exchange.getRequest())) {
             return chain.filter(exchange);
         }
-        log.info("handshake refused: status=503 reason=\"server shutting down\"");
+        long refusedSoFar = refused.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastLogNanos.get();
+        if ((refusedSoFar == 1 || now - last >= LOG_EVERY_NANOS) && lastLogNanos.compareAndSet(last, now)) {
+            // One line a second at most: a drain can meet a reconnect storm.
+            log.info("handshake refused: status=503 reason=\"server shutting down\" refused-while-draining={}", refusedSoFar);
+        }
         var response = exchange.getResponse();
         response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
         response.getHeaders().setContentType(MediaType.TEXT_PLAIN);

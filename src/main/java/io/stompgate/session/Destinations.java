@@ -123,7 +123,7 @@ public final class Destinations {
                 // A queue name is literal: a wildcard would only make a queue named '*'.
                 throw refused(destination, "a queue name cannot hold the wildcard '" + c + "': '" + abbreviate(destination) + "'");
             }
-            if (c < 0x20 || c == 0x7f) {
+            if (Character.isISOControl(c)) {
                 throw refused(destination, "a queue name cannot hold control characters: '" + abbreviate(destination) + "'");
             }
         }

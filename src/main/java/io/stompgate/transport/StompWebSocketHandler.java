@@ -2,7 +2,6 @@ package io.stompgate.transport;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.stompgate.session.ErrorReason;
 import io.stompgate.session.Identity;
 import io.stompgate.session.SessionContext;
 import io.stompgate.session.StompSession;
@@ -55,12 +54,9 @@ public final class StompWebSocketHandler implements WebSocketHandler {
         Channel[] channel = new Channel[1];
         in.withConnection(connection -> channel[0] = connection.channel());
         var pipeline = channel[0].pipeline();
-        if (pipeline.get("wsdecoder") != null && pipeline.get(OversizedFrameGuard.NAME) == null) {
+        if (pipeline.get("wsdecoder") != null && pipeline.get(RefusedFrameGuard.NAME) == null) {
             int limit = context.options().limits().maxFrameBytes();
-            pipeline.addBefore("wsdecoder", OversizedFrameGuard.NAME, new OversizedFrameGuard(limit,
-                    () -> session.abort(ErrorReason.FRAME_TOO_LARGE, "frame larger than " + limit + " bytes")));
-        }
-        if (pipeline.get("wsdecoder") != null && pipeline.get(UTF8_VALIDATOR) == null) {
+            pipeline.addBefore("wsdecoder", RefusedFrameGuard.NAME, new RefusedFrameGuard(limit, session::abort));
             // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with close code 1007.
             // Netty adds this validator only with its own protocol handler, not on Reactor Netty's path.
             pipeline.addAfter("wsdecoder", UTF8_VALIDATOR, new Utf8FrameValidator(true));

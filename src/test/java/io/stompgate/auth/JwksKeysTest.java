@@ -31,13 +31,25 @@ class JwksKeysTest {
     private HttpServer server;
     private final AtomicReference<String> document = new AtomicReference<>("{\"keys\":[]}");
     private final AtomicInteger fetches = new AtomicInteger();
+    private final AtomicReference<java.util.concurrent.CountDownLatch> gate = new AtomicReference<>();
+    private final AtomicInteger emptyAnswers = new AtomicInteger();
 
     @BeforeEach
     void serve() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/jwks", exchange -> {
             fetches.incrementAndGet();
-            byte[] body = document.get().getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.CountDownLatch g = gate.get();
+            if (g != null) {
+                try {
+                    g.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = emptyAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                    ? new byte[0] : document.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -130,5 +142,57 @@ class JwksKeysTest {
                 new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("rotated")
                         .expirationTime(java.util.Date.from(now.plusSeconds(600))).build(),
                 new RSASSASigner(key.getPrivate()));
+    }
+
+    @Test
+    void tokensArrivingWhileTheKeysAreBeingFetchedWaitForThatFetch() throws Exception {
+        KeyPair key = rsa();
+        publish(key);
+        gate.set(new java.util.concurrent.CountDownLatch(1));
+        JwtVerifier verifier = verifier(Clock.systemUTC());
+        String kid = "kid-" + System.identityHashCode(key);
+
+        List<java.util.concurrent.CompletableFuture<String>> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            names.add(verifier.verify(token(key, kid, "user" + i)).map(identity -> identity.name()).toFuture());
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fetches.get() == 1);
+        gate.get().countDown();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(names.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("user" + i);
+        }
+        assertThat(fetches.get()).as("one fetch served them all").isEqualTo(1);
+    }
+
+    @Test
+    void anEmptyAnswerFromTheEndpointDoesNotStopLaterRefreshes() throws Exception {
+        KeyPair key = rsa();
+        publish(key);
+        emptyAnswers.set(1);
+        java.time.Instant[] now = {java.time.Instant.parse("2026-01-01T00:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now[0];
+            }
+        };
+        JwtVerifier verifier = verifier(clock);
+        String kid = "kid-" + System.identityHashCode(key);
+        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectError(TokenRejectedException.class).verify();
+
+        now[0] = now[0].plus(JwksKeys.MIN_REFRESH_INTERVAL).plusSeconds(1);
+        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectNextCount(1).verifyComplete();
+        assertThat(fetches.get()).isEqualTo(2);
     }
 }

@@ -190,7 +190,7 @@ class WireProtocolTest extends LocalGatewayTest {
     }
 
     @Test
-    void textMessageThatIsNotUtf8FailsTheConnectionWithCode1007AndTheNodeCarriesOn() {
+    void textMessageThatIsNotUtf8GetsErrorThenCloseCode1007AndTheNodeCarriesOn() {
         RawStompClient bystander = client("bystander");
         bystander.subscribe("b", "/topic/bystander-1007");
         RawStompClient c = client("mislabelled");
@@ -198,6 +198,7 @@ class WireProtocolTest extends LocalGatewayTest {
 
         c.sendTextBytes(frame);
 
+        assertThat(c.expect(StompCommand.ERROR).header("message")).startsWith("text message is not valid UTF-8");
         assertThat(c.awaitClosed(RawStompClient.TIMEOUT)).isTrue();
         assertThat(c.closeStatus()).startsWith("1007");
         bystander.sendText(send("/topic/bystander-1007", "still here"));
