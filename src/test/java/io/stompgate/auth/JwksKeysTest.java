@@ -105,22 +105,7 @@ class JwksKeysTest {
         KeyPair second = rsa();
         publish(first);
         java.time.Instant[] now = {java.time.Instant.parse("2026-01-01T00:00:00Z")};
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return now[0];
-            }
-        };
+        Clock clock = clockAt(now);
         JwtVerifier verifier = verifier(clock);
         String firstKid = "kid-" + System.identityHashCode(first);
         String secondKid = "kid-" + System.identityHashCode(second);
@@ -171,7 +156,19 @@ class JwksKeysTest {
         publish(key);
         emptyAnswers.set(1);
         java.time.Instant[] now = {java.time.Instant.parse("2026-01-01T00:00:00Z")};
-        Clock clock = new Clock() {
+        Clock clock = clockAt(now);
+        JwtVerifier verifier = verifier(clock);
+        String kid = "kid-" + System.identityHashCode(key);
+        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectError(TokenRejectedException.class).verify();
+
+        now[0] = now[0].plus(JwksKeys.MIN_REFRESH_INTERVAL).plusSeconds(1);
+        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectNextCount(1).verifyComplete();
+        assertThat(fetches.get()).isEqualTo(2);
+    }
+
+    /** A clock that reads {@code now[0]}, so a test can move time on. */
+    private static Clock clockAt(java.time.Instant[] now) {
+        return new Clock() {
             @Override
             public java.time.ZoneId getZone() {
                 return java.time.ZoneOffset.UTC;
@@ -187,12 +184,5 @@ class JwksKeysTest {
                 return now[0];
             }
         };
-        JwtVerifier verifier = verifier(clock);
-        String kid = "kid-" + System.identityHashCode(key);
-        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectError(TokenRejectedException.class).verify();
-
-        now[0] = now[0].plus(JwksKeys.MIN_REFRESH_INTERVAL).plusSeconds(1);
-        StepVerifier.create(verifier.verify(tokenAt(key, kid, now[0]))).expectNextCount(1).verifyComplete();
-        assertThat(fetches.get()).isEqualTo(2);
     }
 }
