@@ -970,6 +970,8 @@ public final class RabbitBroker implements MessageBroker {
         long min = options.reconnectMin().toMillis();
         long max = options.reconnectMax().toMillis();
         long delay = Math.min(max, min << Math.min(failedAttempts, 16));
+        // ±20 % jitter, so that nodes cut off together do not all come back in the same instant.
+        delay = Math.max(1, delay + (long) ((java.util.concurrent.ThreadLocalRandom.current().nextDouble() - 0.5) * 0.4 * delay));
         io.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 

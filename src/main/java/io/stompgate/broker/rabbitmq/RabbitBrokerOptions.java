@@ -85,12 +85,19 @@ public record RabbitBrokerOptions(
         return queuePrefix + name;
     }
 
+    /**
+     * The longest wait between reconnect attempts: short, because while a node is away from
+     * RabbitMQ its queue does not exist and its subscribers miss what is published (one attempt a
+     * second per node costs the broker nothing).
+     */
+    static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
+
     /** Options with the contract's default names for everything not given. */
     public static RabbitBrokerOptions defaults(List<Endpoint> addresses, String username, String password,
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
-                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), Duration.ofSeconds(5), false);
+                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false);
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
