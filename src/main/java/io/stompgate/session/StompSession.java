@@ -259,7 +259,8 @@ public final class StompSession {
 
     /**
      * Ends the session after the transport itself refused the client's input and
-     * has already told it so (an oversized WebSocket frame): counted and logged like
+     * has already told it so (a WebSocket frame too large to read, a text message that
+     * is not UTF-8): counted and logged like
      * any ERROR, but nothing more is written.
      */
     public void abort(ErrorReason reason, String message) {
