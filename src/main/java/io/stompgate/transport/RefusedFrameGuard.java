@@ -62,7 +62,7 @@ final class RefusedFrameGuard extends ChannelDuplexHandler {
             if (refused) {
                 // The session's own goodbye after the refusal: the client already has a close frame.
                 close.release();
-                promise.setSuccess();
+                promise.trySuccess();
                 return;
             }
             String error = errorFor(close.statusCode());
