@@ -1,6 +1,5 @@
 package io.stompgate.bench.loadtool;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -21,12 +20,7 @@ final class Connections extends Scenario {
 
     @Override
     void setup() throws Exception {
-        List<Integer> mine = new ArrayList<>();
-        for (int i = 0; i < opts.connections; i++) {
-            if (mine(i)) {
-                mine.add(i);
-            }
-        }
+        List<Integer> mine = myShare(opts.connections);
         long t0 = System.nanoTime();
         int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), url(i), this, false),
                 result.hist("connect_us"), result.hist("subscribe_us"));
@@ -39,14 +33,6 @@ final class Connections extends Scenario {
     @Override
     public void onConnected(Conn c) {
         c.subscribe(opts.topic, 1);
-    }
-
-    @Override
-    public void onReceipt(Conn c, long id) {
-        if (!c.ready.isDone()) {
-            c.readyNanos = System.nanoTime();
-            c.ready.complete(null);
-        }
     }
 
     @Override

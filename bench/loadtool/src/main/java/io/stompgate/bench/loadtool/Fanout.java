@@ -1,6 +1,5 @@
 package io.stompgate.bench.loadtool;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +20,6 @@ final class Fanout extends Scenario {
     private long deliveredAtStart, publishedAtStart, confirmedAtStart;
     private long deliveredAtEnd, publishedAtEnd, confirmedAtEnd;
     private int subsOk, subsFailed;
-    private Conn publisher;
     private volatile boolean running;
     private final byte[] body;
     private final Stomp.SendTemplate template;
@@ -39,27 +37,13 @@ final class Fanout extends Scenario {
 
     @Override
     void setup() throws Exception {
-        List<Integer> mine = new ArrayList<>();
-        for (int i = 0; i < opts.subscribers; i++) {
-            if (mine(i)) {
-                mine.add(i);
-            }
-        }
+        List<Integer> mine = myShare(opts.subscribers);
         Histogram ready = result.hist("subscribe_us");
         int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), url(i), this, false), null, ready);
         subsOk = r[0];
         subsFailed = r[1];
         if (opts.shard == 0) {
-            publisher = new Conn(env, -1, opts.userPrefix + "pub", opts.urls.get(opts.publisherUrl), this, true);
-            synchronized (all) {
-                all.add(publisher);
-            }
-            publisher.open(env.source(opts.subscribers));
-            try {
-                publisher.ready.get((long) opts.connectTimeout, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("publisher could not connect: " + describe(e), e);
-            }
+            openPublisher(true);
         }
         holding = true;
     }
@@ -82,9 +66,8 @@ final class Fanout extends Scenario {
             confirmed.incrementAndGet();
             c.inflight--;
             fill();
-        } else if (!c.ready.isDone()) {
-            c.readyNanos = System.nanoTime();
-            c.ready.complete(null);
+        } else {
+            markReady(c);
         }
     }
 

@@ -1,11 +1,9 @@
 package io.stompgate.bench.loadtool;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.ByteBuf;
 
@@ -16,12 +14,9 @@ import io.netty.buffer.ByteBuf;
  */
 final class Latency extends Scenario {
 
-    private final Histogram latencyUs;
-    private final LongAdder receivedWindow = new LongAdder();
-    private final LongAdder receivedTotal = new LongAdder();
+    private final TimedArrivals arrivals;
     private final AtomicLong sentWindow = new AtomicLong();
     private final AtomicLong sentTotal = new AtomicLong();
-    private Conn publisher;
     private int subsOk, subsFailed;
     private volatile boolean running;
     private ScheduledFuture<?> ticker;
@@ -29,33 +24,19 @@ final class Latency extends Scenario {
 
     Latency(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
-        this.latencyUs = result.hist("latency_us");
+        this.arrivals = new TimedArrivals(result);
     }
 
     @Override
     void setup() throws Exception {
         template = new Stomp.SendTemplate(opts.topic, false);
-        List<Integer> mine = new ArrayList<>();
-        for (int i = 0; i < opts.subscribers; i++) {
-            if (mine(i)) {
-                mine.add(i);
-            }
-        }
+        List<Integer> mine = myShare(opts.subscribers);
         int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), opts.urls.get(opts.subscriberUrl), this, false),
                 null, result.hist("subscribe_us"));
         subsOk = r[0];
         subsFailed = r[1];
         if (opts.shard == 0) {
-            publisher = new Conn(env, -1, opts.userPrefix + "pub", opts.urls.get(opts.publisherUrl), this, false);
-            synchronized (all) {
-                all.add(publisher);
-            }
-            publisher.open(env.source(opts.subscribers));
-            try {
-                publisher.ready.get((long) opts.connectTimeout, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("publisher could not connect: " + describe(e), e);
-            }
+            openPublisher(false);
         }
         holding = true;
     }
@@ -66,14 +47,6 @@ final class Latency extends Scenario {
             c.ready.complete(null);
         } else {
             c.subscribe(opts.topic, 1);
-        }
-    }
-
-    @Override
-    public void onReceipt(Conn c, long id) {
-        if (!c.ready.isDone()) {
-            c.readyNanos = System.nanoTime();
-            c.ready.complete(null);
         }
     }
 
@@ -98,19 +71,12 @@ final class Latency extends Scenario {
     }
 
     private void record(ByteBuf buf, int bodyStart, int bodyEnd) {
-        long now = System.nanoTime();
-        long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
-        receivedTotal.increment();
-        if (sent >= windowStartNanos && sent < windowEndNanos) {
-            latencyUs.record((now - sent) / 1000);
-            receivedWindow.increment();
-        }
+        arrivals.arrived(buf, bodyStart, bodyEnd, windowStartNanos, windowEndNanos);
     }
 
     @Override
     void start(long startNanos) {
-        windowStartNanos = startNanos + (long) (opts.warmup * 1e9);
-        windowEndNanos = windowStartNanos + (long) (opts.duration * 1e9);
+        openWindow(startNanos);
         if (publisher == null) {
             return;
         }
@@ -160,8 +126,7 @@ final class Latency extends Scenario {
         result.count("subscribers_failed", subsFailed);
         result.count("sent_window", sentWindow.get());
         result.count("sent_total", sentTotal.get());
-        result.count("received_window", receivedWindow.sum());
-        result.count("received_total", receivedTotal.sum());
+        arrivals.collect(result);
         result.count("dropped_while_running", droppedWhileRunning.sum());
         putErrors();
     }

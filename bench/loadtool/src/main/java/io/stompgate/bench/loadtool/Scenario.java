@@ -30,6 +30,8 @@ abstract class Scenario implements Conn.Listener {
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     final LongAdder droppedWhileRunning = new LongAdder();
     volatile boolean holding;
+    /** The publisher, in scenarios that have one (shard 0 only). */
+    volatile Conn publisher;
 
     Scenario(Options opts, Conn.Env env, Result result) {
         this.opts = opts;
@@ -57,6 +59,48 @@ abstract class Scenario implements Conn.Listener {
         return i % opts.shards == opts.shard;
     }
 
+    /** The indexes below {@code n} that this shard handles. */
+    List<Integer> myShare(int n) {
+        List<Integer> mine = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (mine(i)) {
+                mine.add(i);
+            }
+        }
+        return mine;
+    }
+
+    /** The measured window: after the warm-up from {@code startNanos}, for the duration. */
+    void openWindow(long startNanos) {
+        windowStartNanos = startNanos + (long) (opts.warmup * 1e9);
+        windowEndNanos = windowStartNanos + (long) (opts.duration * 1e9);
+    }
+
+    /**
+     * Opens shard 0's publisher on the publisher URL and waits until it is ready; {@code receipts}:
+     * its SENDs ask for them. Set before it opens, so that the listener methods already know it.
+     */
+    void openPublisher(boolean receipts) {
+        publisher = new Conn(env, -1, opts.userPrefix + "pub", opts.urls.get(opts.publisherUrl), this, receipts);
+        synchronized (all) {
+            all.add(publisher);
+        }
+        publisher.open(env.source(opts.subscribers));
+        try {
+            publisher.ready.get((long) opts.connectTimeout, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("publisher could not connect: " + describe(e), e);
+        }
+    }
+
+    /** A connection is ready once the RECEIPT of its SUBSCRIBE comes back. */
+    void markReady(Conn c) {
+        if (!c.ready.isDone()) {
+            c.readyNanos = System.nanoTime();
+            c.ready.complete(null);
+        }
+    }
+
     void error(String what) {
         String key = what == null ? "unknown" : (what.length() > 160 ? what.substring(0, 160) : what);
         if (errors.size() < 50 || errors.containsKey(key)) {
@@ -72,6 +116,7 @@ abstract class Scenario implements Conn.Listener {
 
     @Override
     public void onReceipt(Conn c, long receiptId) {
+        markReady(c);
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.ByteBuf;
 
@@ -20,9 +19,7 @@ import io.netty.buffer.ByteBuf;
  */
 final class UserScenario extends Scenario {
 
-    private final Histogram latencyUs;
-    private final LongAdder receivedWindow = new LongAdder();
-    private final LongAdder receivedTotal = new LongAdder();
+    private final TimedArrivals arrivals;
     private final AtomicLong sentWindow = new AtomicLong();
     private final AtomicLong sentTotal = new AtomicLong();
     private final Map<Conn, Stomp.SendTemplate> templates = new HashMap<>();
@@ -33,17 +30,12 @@ final class UserScenario extends Scenario {
 
     UserScenario(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
-        this.latencyUs = result.hist("latency_us");
+        this.arrivals = new TimedArrivals(result);
     }
 
     @Override
     void setup() throws Exception {
-        List<Integer> mine = new ArrayList<>();
-        for (int i = 0; i < opts.users; i++) {
-            if (mine(i)) {
-                mine.add(i);
-            }
-        }
+        List<Integer> mine = myShare(opts.users);
         int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), url(i), this, false),
                 null, result.hist("subscribe_us"));
         ok = r[0];
@@ -66,28 +58,13 @@ final class UserScenario extends Scenario {
     }
 
     @Override
-    public void onReceipt(Conn c, long id) {
-        if (!c.ready.isDone()) {
-            c.readyNanos = System.nanoTime();
-            c.ready.complete(null);
-        }
-    }
-
-    @Override
     public void onMessage(Conn c, ByteBuf buf, int bodyStart, int bodyEnd) {
-        long now = System.nanoTime();
-        long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
-        receivedTotal.increment();
-        if (sent >= windowStartNanos && sent < windowEndNanos) {
-            latencyUs.record((now - sent) / 1000);
-            receivedWindow.increment();
-        }
+        arrivals.arrived(buf, bodyStart, bodyEnd, windowStartNanos, windowEndNanos);
     }
 
     @Override
     void start(long startNanos) {
-        windowStartNanos = startNanos + (long) (opts.warmup * 1e9);
-        windowEndNanos = windowStartNanos + (long) (opts.duration * 1e9);
+        openWindow(startNanos);
         if (senders.isEmpty()) {
             return;
         }
@@ -138,8 +115,7 @@ final class UserScenario extends Scenario {
         result.count("users_failed", failed);
         result.count("sent_window", sentWindow.get());
         result.count("sent_total", sentTotal.get());
-        result.count("received_window", receivedWindow.sum());
-        result.count("received_total", receivedTotal.sum());
+        arrivals.collect(result);
         result.count("dropped_while_running", droppedWhileRunning.sum());
         putErrors();
     }
