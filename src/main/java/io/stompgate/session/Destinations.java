@@ -1,6 +1,7 @@
 package io.stompgate.session;
 
 import io.stompgate.broker.Address;
+import io.stompgate.stomp.Utf8;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
@@ -94,7 +95,7 @@ public final class Destinations {
         if (key.isEmpty()) {
             throw refused(destination, "destination '" + destination + "' has an empty key");
         }
-        if (utf8Length(key) > MAX_KEY_BYTES) {
+        if (Utf8.encodedLength(key) > MAX_KEY_BYTES) {
             throw refused(destination, "the key of destination '" + abbreviate(destination) + "' is longer than 255 bytes");
         }
         if (!patternAllowed) {
@@ -114,7 +115,7 @@ public final class Destinations {
         if (name.indexOf('/') >= 0) {
             throw unknown(destination);
         }
-        if (utf8Length(name) > MAX_QUEUE_NAME_BYTES) {
+        if (Utf8.encodedLength(name) > MAX_QUEUE_NAME_BYTES) {
             throw refused(destination, "the queue name of destination '" + abbreviate(destination) + "' is too long");
         }
         for (int i = 0; i < name.length(); i++) {
@@ -133,7 +134,7 @@ public final class Destinations {
     private static String decodePrincipal(String destination, String encoded) {
         try {
             String user = URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8);
-            if (user.isEmpty() || utf8Length(user) > MAX_KEY_BYTES) {
+            if (user.isEmpty() || Utf8.encodedLength(user) > MAX_KEY_BYTES) {
                 throw unknown(destination);
             }
             return user;
@@ -154,26 +155,5 @@ public final class Destinations {
 
     static String abbreviate(String s) {
         return s.length() <= 120 ? s : s.substring(0, 117) + "...";
-    }
-
-    static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            }
-            else if (c < 0x800) {
-                n += 2;
-            }
-            else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                i++;
-            }
-            else {
-                n += 3;
-            }
-        }
-        return n;
     }
 }

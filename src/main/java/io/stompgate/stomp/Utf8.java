@@ -60,6 +60,28 @@ public final class Utf8 {
         return true;
     }
 
+    /** How many bytes {@code s} takes in UTF-8, without encoding it (a limit check on a hot path). */
+    public static int encodedLength(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            }
+            else if (c < 0x800) {
+                n += 2;
+            }
+            else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            }
+            else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
     private static boolean continuation(byte b) {
         return (b & 0xc0) == 0x80;
     }

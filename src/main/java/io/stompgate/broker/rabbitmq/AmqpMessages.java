@@ -5,6 +5,7 @@ import com.rabbitmq.client.LongString;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.stomp.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,12 +47,12 @@ final class AmqpMessages {
             String messageId) {
         StompHeaders headers = message.headers();
         for (int i = 0; i < headers.size(); i++) {
-            if (utf8Length(headers.name(i)) > MAX_SHORT_STRING_BYTES) {
+            if (Utf8.encodedLength(headers.name(i)) > MAX_SHORT_STRING_BYTES) {
                 throw new BrokerException("a header name longer than 255 bytes cannot cross the broker");
             }
         }
         String contentType = headers.get(StompHeaders.CONTENT_TYPE);
-        if (contentType != null && utf8Length(contentType) > MAX_SHORT_STRING_BYTES) {
+        if (contentType != null && Utf8.encodedLength(contentType) > MAX_SHORT_STRING_BYTES) {
             throw new BrokerException("a content-type longer than 255 bytes cannot cross the broker");
         }
         Map<String, Object> amqpHeaders = new HashMap<>(headers.size() + extra.size());
@@ -89,9 +90,6 @@ final class AmqpMessages {
         return new BrokerMessage(headers.build(), body);
     }
 
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
 
     /** An AMQP header's value if it is a string (AMQP long strings arrive as {@link LongString}). */
     static String stringValue(Object value) {
