@@ -85,8 +85,7 @@ public class GatewayConfiguration {
     SessionOptions sessionOptions(GatewayProperties properties) {
         GatewayProperties.Limits limits = properties.limits();
         return new SessionOptions(
-                new StompLimits(limits.maxFrameBytes(), limits.maxHeaders(),
-                        Math.min(limits.maxHeaderLineBytes(), limits.maxFrameBytes())),
+                StompLimits.of(limits.maxFrameBytes(), limits.maxHeaders(), limits.maxHeaderLineBytes()),
                 new HeartBeat(properties.heartbeat().serverMs(), properties.heartbeat().clientMs()),
                 limits.outboundFrames(),
                 limits.maxSubscriptions(),

@@ -30,6 +30,11 @@ public record StompLimits(int maxFrameBytes, int maxHeaders, int maxHeaderLineBy
     }
 
     public static StompLimits ofMaxFrameBytes(int maxFrameBytes) {
-        return new StompLimits(maxFrameBytes, DEFAULT_MAX_HEADERS, Math.min(DEFAULT_MAX_HEADER_LINE_BYTES, maxFrameBytes));
+        return of(maxFrameBytes, DEFAULT_MAX_HEADERS, DEFAULT_MAX_HEADER_LINE_BYTES);
+    }
+
+    /** The limits, with the header line limit brought down to the frame limit: a line never exceeds its frame. */
+    public static StompLimits of(int maxFrameBytes, int maxHeaders, int maxHeaderLineBytes) {
+        return new StompLimits(maxFrameBytes, maxHeaders, Math.min(maxHeaderLineBytes, maxFrameBytes));
     }
 }
