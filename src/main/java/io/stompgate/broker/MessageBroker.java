@@ -39,6 +39,12 @@ public interface MessageBroker {
      */
     Mono<QueueConsumer> consumeQueue(String queue, int prefetch, QueueListener listener);
 
+    /**
+     * The longest {@code /queue/<name>} this broker can carry, in UTF-8 bytes: the session
+     * layer refuses a longer one with an ERROR before anything reaches the broker.
+     */
+    int maxQueueNameBytes();
+
     /** The current status, then every change. */
     Flux<BrokerStatus> status();
 

@@ -6,6 +6,7 @@ import static io.stompgate.session.Expect.message;
 import static io.stompgate.session.Expect.receipt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stompgate.app.AppHandlers;
 import io.stompgate.app.AppMessage;
 import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.BrokerStatus;
@@ -42,7 +43,7 @@ class StompSessionLocalBrokerTest {
             return Mono.fromRunnable(() -> appMessages.add(message));
         }
     };
-    final LocalBroker broker = new LocalBroker(() -> List.of(orders), 2);
+    final LocalBroker broker = new LocalBroker(new AppHandlers(() -> List.of(orders))::dispatch, 2);
     final LoopGuard guard = new LoopGuard(broker);
     final SessionHarness harness = new SessionHarness(guard);
 
@@ -267,6 +268,11 @@ class StompSessionLocalBrokerTest {
         @Override
         public boolean isUp() {
             return delegate.isUp();
+        }
+
+        @Override
+        public int maxQueueNameBytes() {
+            return delegate.maxQueueNameBytes();
         }
 
         @Override

@@ -245,6 +245,12 @@ final class StubBroker implements MessageBroker {
         return true;
     }
 
+    /** As a cluster node with the default queue prefix ({@code stomp.queue.}) would say. */
+    @Override
+    public int maxQueueNameBytes() {
+        return 255 - "stomp.queue.".length();
+    }
+
     @Override
     public Mono<Void> stop() {
         return Mono.empty();
