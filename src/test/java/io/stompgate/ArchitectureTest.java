@@ -48,8 +48,12 @@ class ArchitectureTest {
 
         SESSION_USES_ONLY_CODEC_AND_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".session..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
-                        .or(resideInAnyPackage(root + ".session..", root + ".stomp..", root + ".broker")))
+                        .or(resideInAnyPackage(root + ".session..", root + ".stomp..", root + ".broker", root + ".logging")))
                 .because("a session talks to brokers through the SPI package only, never to an implementation")),
+
+        LOG_TEXT_USES_ONLY_THE_JDK(root -> classes().that().resideInAPackage(root + ".logging..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".logging..", "java..")
+                .because("every layer may sanitize log text, so it may depend on no layer")),
 
         BROKER_SPI_USES_ONLY_CODEC(root -> classes().that().resideInAPackage(root + ".broker")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
@@ -89,6 +93,8 @@ class ArchitectureTest {
                     "stomp.UsesReactor -> reactor.core.publisher.Mono"),
             Layering.SESSION_USES_ONLY_CODEC_AND_BROKER_SPI, Set.of(
                     "session.UsesLocalBroker -> broker.local.LocalBroker"),
+            Layering.LOG_TEXT_USES_ONLY_THE_JDK, Set.of(
+                    "logging.KnowsTheCodec -> stomp.ReachesUpWithoutImport"),
             Layering.BROKER_SPI_USES_ONLY_CODEC, Set.of(
                     "broker.KnowsSession -> session.Session"),
             Layering.BROKER_IMPLEMENTATIONS_KNOW_NO_SESSION_TRANSPORT_CONFIG_OR_AUTH, Set.of(
