@@ -3,7 +3,7 @@ package io.stompgate.broker;
 /**
  * Where a message goes, in the broker's terms. The session layer turns a STOMP
  * destination into one of these; each broker implementation maps them onto its
- * own routing (see the RabbitMQ topology in the contract, section 5).
+ * own routing (see the RabbitMQ topology docs/protocol.md §5.5).
  */
 public sealed interface Address {
 

@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code passcode}, {@code Authorization}), headers a receiving node writes itself
  * ({@code subscription}, {@code message-id}, {@code ack}, {@code redelivered},
  * {@code receipt-id}) and the gateway's own AMQP headers (names starting with
- * {@code stomp-}). Everything else, {@code content-type} included, is forwarded.
+ * {@code stomp-}). Everything else, {@code content-type} included, is forwarded,
+ * once: of repeated names only the first travels (STOMP 1.2 §"Repeated Header
+ * Entries"; an AMQP header table holds a name once).
  */
 public final class ForwardedHeaders {
 
@@ -39,11 +41,32 @@ public final class ForwardedHeaders {
     /** The forwarded part of {@code headers}; the same instance when nothing is dropped. */
     public static StompHeaders of(StompHeaders headers) {
         for (int i = 0; i < headers.size(); i++) {
-            if (!isForwarded(headers.name(i))) {
-                return headers.filter(ForwardedHeaders::isForwarded);
+            if (!isForwarded(headers.name(i)) || isRepeat(headers, i)) {
+                return keep(headers);
             }
         }
         return headers;
+    }
+
+    private static StompHeaders keep(StompHeaders headers) {
+        StompHeaders.Builder kept = StompHeaders.builder();
+        for (int i = 0; i < headers.size(); i++) {
+            if (isForwarded(headers.name(i)) && !isRepeat(headers, i)) {
+                kept.add(headers.name(i), headers.value(i));
+            }
+        }
+        return kept.build();
+    }
+
+    /** Whether the name at {@code index} came earlier too (a frame has few headers: a scan is cheapest). */
+    private static boolean isRepeat(StompHeaders headers, int index) {
+        String name = headers.name(index);
+        for (int j = 0; j < index; j++) {
+            if (headers.name(j).equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code message} with only its forwarded headers; the same instance when nothing is dropped. */

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * {@code gateway.rabbitmq.*}: the names of the AMQP topology (contract section 5
+ * {@code gateway.rabbitmq.*}: the names of the AMQP topology (docs/protocol.md §5
  * gives the defaults) and the node queue's prefetch.
  */
 @ConfigurationProperties("gateway.rabbitmq")

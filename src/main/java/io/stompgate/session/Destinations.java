@@ -6,7 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The STOMP destinations of the contract (section 4), parsed into broker
+ * The STOMP destinations of docs/protocol.md §4, parsed into broker
  * addresses, with what each allows:
  *
  * <pre>

@@ -104,7 +104,8 @@ public abstract class MessageBrokerContract {
     /** The one forwarding policy ({@link ForwardedHeaders}): the same headers reach subscribers on every broker. */
     private static final StompHeaders SENDER_HEADERS = StompHeaders.of(
             "content-type", "text/plain", "x-custom", "c1", "stomp-x", "forged", "receipt-id", "r-9",
-            "login", "alice", "passcode", "secret", "subscription", "sub-0", "message-id", "m-0", "priority", "5");
+            "login", "alice", "passcode", "secret", "subscription", "sub-0", "message-id", "m-0", "priority", "5",
+            "x-custom", "repeated");
 
     @Test
     void topicMessagesCarryExactlyTheForwardedHeaders() throws InterruptedException {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a node reaches RabbitMQ and names its topology (contract section 5).
+ * How a node reaches RabbitMQ and names its topology (docs/protocol.md §5, §1.3).
  *
  * @param addresses          host:port pairs tried in order
  * @param username           AMQP user
@@ -92,7 +92,7 @@ public record RabbitBrokerOptions(
      */
     static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
 
-    /** Options with the contract's default names for everything not given. */
+    /** Options with the default names of docs/protocol.md §5 for everything not given. */
     public static RabbitBrokerOptions defaults(List<Endpoint> addresses, String username, String password,
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
