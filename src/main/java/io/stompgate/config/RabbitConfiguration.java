@@ -23,7 +23,7 @@ public class RabbitConfiguration {
                 defaults.virtualHost(), connection.requestedHeartbeat(), connection.connectionTimeout(),
                 nodeId.value(), broker.operationTimeout(), topology.prefetch(), topology.topicExchange(),
                 topology.userExchange(), topology.appExchange(), topology.nodeQueuePrefix(), topology.queuePrefix(),
-                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls());
+                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls(), topology.nodeQueue().options());
     }
 
     @Bean

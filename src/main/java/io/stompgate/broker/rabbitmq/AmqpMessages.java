@@ -20,6 +20,12 @@ import java.util.Map;
  */
 final class AmqpMessages {
 
+    /**
+     * The AMQP {@code app_id} of every message the gateway publishes: with its unique
+     * {@code message_id}, it lets receiving nodes drop a copy (docs/protocol.md §5.2).
+     */
+    static final String GATEWAY_APP_ID = "stompgate";
+
     private AmqpMessages() {
     }
 
@@ -54,6 +60,7 @@ final class AmqpMessages {
                 .headers(amqpHeaders.isEmpty() ? null : amqpHeaders)
                 .deliveryMode(persistent ? 2 : 1)
                 .messageId(messageId)
+                .appId(GATEWAY_APP_ID)
                 .build();
     }
 

@@ -10,6 +10,7 @@ import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
@@ -43,7 +44,10 @@ import reactor.core.publisher.Sinks;
  * The cluster broker: every node of a gateway on one RabbitMQ virtual host
  * (docs/protocol.md §5). The node owns one queue, bound to the topic exchange once
  * per pattern its sessions subscribe to and to the user exchange once per principal
- * connected to it, so a broadcast costs the broker one delivery per node.
+ * connected to it, so a broadcast costs the broker one delivery per node. The queue
+ * outlives the node's connection ({@link NodeQueue}), so a broker outage shorter
+ * than its {@code expires} loses no message routed to the node, and copies that an
+ * outage causes are dropped ({@link RecentDeliveries}).
  *
  * <p><b>One thread talks AMQP.</b> Every channel operation (publish, declare,
  * bind, consume, ack of a queue delivery) runs on a single dedicated thread, in
@@ -85,6 +89,10 @@ public final class RabbitBroker implements MessageBroker {
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong publishIds = new AtomicLong();
     private final AtomicLong nodeDeliveries = new AtomicLong();
+    private final AtomicLong copiesDropped = new AtomicLong();
+    private final RecentDeliveries recentDeliveries = new RecentDeliveries(RecentDeliveries.DEFAULT_GENERATION_SIZE);
+    /** Makes this process's message ids unique even when a node id is reused by a later process. */
+    private final String messageIdPrefix;
     private volatile boolean up;
     /** RabbitMQ blocked the connection (a resource alarm): it takes no publishes until it unblocks. */
     private volatile boolean blocked;
@@ -100,18 +108,22 @@ public final class RabbitBroker implements MessageBroker {
     private Channel queueChannel;
     private boolean started;
     private boolean stopped;
+    /** A connection has been made once: the node queue is this process's, to resume rather than take over. */
+    private boolean everConnected;
     private int failedAttempts;
     private boolean reconnectScheduled;
     private final Deque<BrokerOp> parked = new ArrayDeque<>();
     private final PublisherConfirms confirms = new PublisherConfirms();
-    private final Set<String> boundPatterns = new HashSet<>();
-    private final Set<String> boundUsers = new HashSet<>();
+    private final NodeQueue nodeQueue;
     private final Set<String> declaredQueues = new HashSet<>();
     private final SharedQueueConsumers queueConsumers;
 
     public RabbitBroker(RabbitBrokerOptions options) {
         this.options = options;
         this.routing = new AmqpRouting(options);
+        this.nodeQueue = new NodeQueue(options);
+        this.messageIdPrefix = options.nodeId() + ":" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36)
+                + ":";
         this.factory = connectionFactory(options);
         this.io = singleThread("stompgate-amqp-" + options.nodeId());
         this.deadlines = singleThread("stompgate-amqp-deadlines-" + options.nodeId());
@@ -179,6 +191,11 @@ public final class RabbitBroker implements MessageBroker {
         return nodeDeliveries.get();
     }
 
+    /** Copies the node dropped instead of delivering a message twice (docs/protocol.md §5.2). */
+    public long copiesDroppedCount() {
+        return copiesDropped.get();
+    }
+
     /** Times the node reconnected after losing the broker. */
     public long reconnectCount() {
         return reconnects.get();
@@ -203,40 +220,32 @@ public final class RabbitBroker implements MessageBroker {
 
     @Override
     public Mono<Void> bindTopic(String pattern) {
-        return submit("bind topic pattern", () -> {
-            topologyChannel.queueBind(options.nodeQueue(), options.topicExchange(), pattern);
-            boundPatterns.add(pattern);
-        }, () -> { });
+        return submit("bind topic pattern", () -> nodeQueue.bindTopic(topologyChannel, pattern),
+                () -> nodeQueue.bindTopicExpired(pattern));
     }
 
     @Override
     public Mono<Void> unbindTopic(String pattern) {
-        return submit("unbind topic pattern", () -> {
-            boundPatterns.remove(pattern);
-            topologyChannel.queueUnbind(options.nodeQueue(), options.topicExchange(), pattern);
-        }, () -> boundPatterns.remove(pattern));
+        return submit("unbind topic pattern", () -> nodeQueue.unbindTopic(topologyChannel, pattern),
+                () -> nodeQueue.unbindTopicExpired(pattern));
     }
 
     @Override
     public Mono<Void> bindUser(String user) {
-        return submit("bind user", () -> {
-            topologyChannel.queueBind(options.nodeQueue(), options.userExchange(), user);
-            boundUsers.add(user);
-        }, () -> { });
+        return submit("bind user", () -> nodeQueue.bindUser(topologyChannel, user),
+                () -> nodeQueue.bindUserExpired(user));
     }
 
     @Override
     public Mono<Void> unbindUser(String user) {
-        return submit("unbind user", () -> {
-            boundUsers.remove(user);
-            topologyChannel.queueUnbind(options.nodeQueue(), options.userExchange(), user);
-        }, () -> boundUsers.remove(user));
+        return submit("unbind user", () -> nodeQueue.unbindUser(topologyChannel, user),
+                () -> nodeQueue.unbindUserExpired(user));
     }
 
     @Override
     public Mono<Void> publish(Publication publication) {
         return Mono.<Void>create(sink -> enqueue(new PublishOp(sink, publication,
-                options.nodeId() + ":" + publishIds.incrementAndGet(), this::send)));
+                messageIdPrefix + publishIds.incrementAndGet(), this::send)));
     }
 
     @Override
@@ -266,7 +275,10 @@ public final class RabbitBroker implements MessageBroker {
         return up && !blocked;
     }
 
-    /** Closes the connection, which deletes the node queue and with it every binding. Idempotent. */
+    /**
+     * Deletes the node queue (and with it every binding) as the node's last act, then closes
+     * the connection. If the broker is away, the queue expires after {@code expires}. Idempotent.
+     */
     @Override
     public Mono<Void> stop() {
         return Mono.<Void>create(sink -> {
@@ -275,6 +287,7 @@ public final class RabbitBroker implements MessageBroker {
                     stopped = true;
                     setUp(false);
                     failAll(new BrokerException("the node is shutting down"));
+                    deleteNodeQueue();
                     closeConnection();
                     log.info("broker connection closed node={}", options.nodeId());
                 }
@@ -287,6 +300,21 @@ public final class RabbitBroker implements MessageBroker {
             io.shutdown();
             deadlines.shutdown();
         }));
+    }
+
+    private void deleteNodeQueue() {
+        if (connection == null || !connection.isOpen() || !everConnected) {
+            log.info("node queue left to expire node={} queue={} expires={}", options.nodeId(), nodeQueue.name(),
+                    options.nodeQueueOptions().expires());
+            return;
+        }
+        try {
+            nodeQueue.delete(topologyChannel);
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn("node queue not deleted node={} queue={}; it expires after {}: {}", options.nodeId(),
+                    nodeQueue.name(), options.nodeQueueOptions().expires(), AmqpErrors.failureText(e));
+        }
     }
 
     // ---------------------------------------------------------------- operations
@@ -493,17 +521,29 @@ public final class RabbitBroker implements MessageBroker {
             openChannels(gen);
             restoreTopology(gen);
             failedAttempts = 0;
+            boolean resumed = everConnected;
+            everConnected = true;
             setUp(true);
-            if (gen > 1) {
+            if (resumed) {
                 reconnects.incrementAndGet();
                 log.info("broker recovered node={} queue={} bindings={} users={} queueConsumers={}", options.nodeId(),
-                        options.nodeQueue(), boundPatterns.size(), boundUsers.size(), queueConsumers.size());
+                        nodeQueue.name(), nodeQueue.patternCount(), nodeQueue.userCount(), queueConsumers.size());
             }
             else {
-                log.info("node queue declared node={} queue={}", options.nodeId(), options.nodeQueue());
+                log.info("node queue declared node={} queue={} type={} expires={} maxBytes={}", options.nodeId(),
+                        nodeQueue.name(), options.nodeQueueOptions().type(), options.nodeQueueOptions().expires(),
+                        options.nodeQueueOptions().maxBytes());
             }
             firstConnect.tryEmitEmpty();
             drainParked();
+        }
+        catch (BrokerStartException e) {
+            // Waiting cannot mend it (another process owns this node id): the node must not start.
+            generation++;
+            stopped = true;
+            log.error("broker refused the node node={}: {}", options.nodeId(), e.getMessage());
+            closeConnection();
+            firstConnect.tryEmitError(e);
         }
         catch (IOException | TimeoutException | RuntimeException e) {
             generation++; // whatever the half-opened connection started must not count
@@ -536,17 +576,19 @@ public final class RabbitBroker implements MessageBroker {
         }
     }
 
-    /** Declares the exchanges and the node queue, and re-asserts every binding and consumer still needed. */
-    private void restoreTopology(long gen) throws IOException {
+    /**
+     * Declares the exchanges; takes the node queue over (first connection) or resumes it with its
+     * bindings reconciled; re-asserts every {@code /queue} consumer; consumes the node queue.
+     */
+    private void restoreTopology(long gen) throws IOException, TimeoutException {
         topologyChannel.exchangeDeclare(options.topicExchange(), BuiltinExchangeType.TOPIC, true);
         topologyChannel.exchangeDeclare(options.userExchange(), BuiltinExchangeType.DIRECT, true);
         topologyChannel.exchangeDeclare(options.appExchange(), BuiltinExchangeType.TOPIC, true);
-        topologyChannel.queueDeclare(options.nodeQueue(), false, true, true, null);
-        for (String pattern : boundPatterns) {
-            topologyChannel.queueBind(options.nodeQueue(), options.topicExchange(), pattern);
+        if (everConnected) {
+            topologyChannel = nodeQueue.resume(connection, topologyChannel);
         }
-        for (String user : boundUsers) {
-            topologyChannel.queueBind(options.nodeQueue(), options.userExchange(), user);
+        else {
+            nodeQueue.takeOver(connection, topologyChannel);
         }
         declaredQueues.clear();
         for (String queue : queueConsumers.queues()) {
@@ -564,9 +606,9 @@ public final class RabbitBroker implements MessageBroker {
             }
         }
         queueConsumers.restoreAll(queueChannel);
-        nodeChannel.basicQos(options.prefetch(), false);
-        nodeChannel.basicConsume(options.nodeQueue(), false, new NodeQueueConsumer(nodeChannel, gen,
-                () -> generation, io, routing, () -> listener, nodeDeliveries, options.nodeId(), options.prefetch()));
+        nodeQueue.consume(nodeChannel, new NodeQueueConsumer(nodeChannel, gen, () -> generation, io, routing,
+                () -> listener, nodeDeliveries, recentDeliveries, copiesDropped, options.nodeId(), options.prefetch()),
+                !everConnected);
     }
 
     private void connectionLost(String reason) {
@@ -652,7 +694,7 @@ public final class RabbitBroker implements MessageBroker {
 
     // Visible for tests: what the node believes is bound.
     Set<String> boundPatternsSnapshot() {
-        return callOnIo(() -> Set.copyOf(boundPatterns));
+        return callOnIo(nodeQueue::patterns);
     }
 
     private <T> T callOnIo(Callable<T> task) {

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param reconnectMin       first wait before reconnecting
  * @param reconnectMax       longest wait between reconnect attempts
  * @param tls                TLS to the broker, its certificate checked against the JVM's trust store
+ * @param nodeQueueOptions   the node queue's lifetime, size bound and type
  */
 public record RabbitBrokerOptions(
         List<Endpoint> addresses,
@@ -42,7 +43,8 @@ public record RabbitBrokerOptions(
         String queuePrefix,
         Duration reconnectMin,
         Duration reconnectMax,
-        boolean tls) {
+        boolean tls,
+        NodeQueueOptions nodeQueueOptions) {
 
     public static final String TOPIC_EXCHANGE = "stomp.topic";
     public static final String USER_EXCHANGE = "stomp.user";
@@ -70,6 +72,7 @@ public record RabbitBrokerOptions(
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(operationTimeout, "operationTimeout");
+        Objects.requireNonNull(nodeQueueOptions, "nodeQueueOptions");
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
         }
@@ -87,8 +90,8 @@ public record RabbitBrokerOptions(
 
     /**
      * The longest wait between reconnect attempts: short, because while a node is away from
-     * RabbitMQ its queue does not exist and its subscribers miss what is published (one attempt a
-     * second per node costs the broker nothing).
+     * RabbitMQ its subscribers get nothing (its queue collects it; one attempt a second per node
+     * costs the broker nothing).
      */
     static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
 
@@ -97,25 +100,32 @@ public record RabbitBrokerOptions(
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
-                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false);
+                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false,
+                NodeQueueOptions.defaults());
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
         return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+    }
+
+    public RabbitBrokerOptions withNodeQueueOptions(NodeQueueOptions nodeQueue) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
+                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
+                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue);
     }
 
     @Override
