@@ -3,6 +3,7 @@ package io.stompgate.bench.loadtool;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.ByteBuf;
+import org.HdrHistogram.Histogram;
 
 /**
  * Arrivals of messages whose body starts with their send time ({@link Stomp#timestampedBody}): the
@@ -24,7 +25,7 @@ final class TimedArrivals {
         long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
         receivedTotal.increment();
         if (sent >= windowStartNanos && sent < windowEndNanos) {
-            latencyUs.record((now - sent) / 1000);
+            Result.recordMicros(latencyUs, now - sent);
             receivedWindow.increment();
         }
     }
