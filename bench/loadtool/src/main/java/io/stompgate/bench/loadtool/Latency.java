@@ -19,8 +19,7 @@ final class Latency extends Scenario {
     private final AtomicLong sentWindow = new AtomicLong();
     private volatile Pacer pacer;
     private int subsOk, subsFailed;
-    private volatile boolean running;
-    private ScheduledFuture<?> ticker;
+    private volatile ScheduledFuture<?> ticker;
     private Stomp.SendTemplate template;
 
     Latency(Options opts, Conn.Env env, Result result) {
@@ -81,7 +80,6 @@ final class Latency extends Scenario {
         if (publisher == null) {
             return;
         }
-        running = true;
         long maxBurst = Math.max(1, (long) (opts.rate / 100)); // never more than 10 ms worth at once
         Pacer p = new Pacer(startNanos, opts.rate, maxBurst);
         pacer = p;
@@ -100,18 +98,30 @@ final class Latency extends Scenario {
             publisher.write(b, last);
         };
         ticker = publisher.channel.eventLoop().scheduleAtFixedRate(() -> {
-            if (running) {
+            if (!p.finished()) {
                 p.sendDue(System.nanoTime(), send);
+            } else if (ticker != null) {
+                ticker.cancel(false);
             }
         }, 0, 1, TimeUnit.MILLISECONDS);
     }
 
+    /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
     @Override
     void stop() {
-        running = false;
-        if (ticker != null) {
-            ticker.cancel(false);
+        Pacer p = pacer;
+        if (p != null) {
+            p.endAt(windowEndNanos);
         }
+    }
+
+    @Override
+    void close() {
+        ScheduledFuture<?> t = ticker;
+        if (t != null) {
+            t.cancel(false);
+        }
+        super.close();
     }
 
     @Override

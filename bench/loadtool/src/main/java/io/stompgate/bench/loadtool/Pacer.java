@@ -8,9 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * (a GC pause, a busy event loop, a full socket) then catches up with messages that carry their
  * original times, so the stall shows up as latency instead of being hidden: measuring from the actual
  * send time would let the sender wait out the very delays it is meant to measure (coordinated
- * omission). Catch-up goes in bursts of at most {@code maxBurst}; no message is skipped.
+ * omission). Catch-up goes in bursts of at most {@code maxBurst}; no message is skipped. After
+ * {@link #endAt} the schedule ends there, and the messages it still owes from before the end go out
+ * late rather than not at all (a stall at the end of the window counts too).
  *
- * <p>{@link #sendDue} is called from one thread at a time; {@link #sent} from any.
+ * <p>{@link #sendDue} is called from one thread at a time; the others from any.
  */
 final class Pacer {
 
@@ -29,6 +31,8 @@ final class Pacer {
     private final double intervalNanos;
     private final long maxBurst;
     private final AtomicLong sent = new AtomicLong();
+    /** How many messages the schedule holds in all: unbounded until {@link #endAt}. */
+    private volatile long total = Long.MAX_VALUE;
 
     Pacer(long beginNanos, double ratePerSecond, long maxBurst) {
         if (!(ratePerSecond > 0) || maxBurst < 1) {
@@ -44,8 +48,12 @@ final class Pacer {
         return beginNanos + (long) (i * intervalNanos);
     }
 
-    /** How many messages are scheduled at or before {@code nowNanos}. */
+    /** How many messages are scheduled at or before {@code nowNanos} (and before the end, if set). */
     long dueBy(long nowNanos) {
+        return Math.min(scheduledBy(nowNanos), total);
+    }
+
+    private long scheduledBy(long nowNanos) {
         if (nowNanos < beginNanos) {
             return 0;
         }
@@ -70,6 +78,16 @@ final class Pacer {
             send.send(i + 1, scheduledNanos(i), k == due - 1);
         }
         return (int) Math.max(0, due);
+    }
+
+    /** Ends the schedule: messages scheduled at or after {@code endNanos} are never due. */
+    void endAt(long endNanos) {
+        total = scheduledBy(endNanos - 1);
+    }
+
+    /** Whether the schedule has ended and every message in it has been sent. */
+    boolean finished() {
+        return sent.get() >= total;
     }
 
     /** How many messages have been handed to {@link Send} so far. */

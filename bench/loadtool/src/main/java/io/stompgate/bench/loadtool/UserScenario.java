@@ -25,8 +25,7 @@ final class UserScenario extends Scenario {
     private final Map<Conn, Stomp.SendTemplate> templates = new HashMap<>();
     private final List<Conn> senders = new ArrayList<>();
     private int ok, failed;
-    private volatile boolean running;
-    private ScheduledExecutorService ticker;
+    private volatile ScheduledExecutorService ticker;
 
     UserScenario(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
@@ -68,16 +67,16 @@ final class UserScenario extends Scenario {
         if (senders.isEmpty()) {
             return;
         }
-        running = true;
         // This shard's share of the total rate: its users' share of all users.
         double rate = opts.rate * senders.size() / (double) opts.users;
         Pacer p = new Pacer(startNanos, rate, Math.max(1, (long) (rate / 100)));
         pacer = p;
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "user-sender");
-            t.setDaemon(true);
-            return t;
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "user-sender");
+            thread.setDaemon(true);
+            return thread;
         });
+        ticker = t;
         int[] next = {0};
         Pacer.Send send = (seq, scheduled, last) -> {
             Conn c = senders.get(next[0]++ % senders.size());
@@ -87,19 +86,31 @@ final class UserScenario extends Scenario {
             byte[] body = Stomp.timestampedBody(scheduled, seq, opts.bodyBytes);
             c.write(templates.get(c).encode(c.alloc(), 0, body), true);
         };
-        ticker.scheduleAtFixedRate(() -> {
-            if (running) {
+        t.scheduleAtFixedRate(() -> {
+            if (!p.finished()) {
                 p.sendDue(System.nanoTime(), send);
+            } else {
+                t.shutdown();
             }
         }, 0, 1, TimeUnit.MILLISECONDS);
     }
 
+    /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
     @Override
     void stop() {
-        running = false;
-        if (ticker != null) {
-            ticker.shutdownNow();
+        Pacer p = pacer;
+        if (p != null) {
+            p.endAt(windowEndNanos);
         }
+    }
+
+    @Override
+    void close() {
+        ScheduledExecutorService t = ticker;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        super.close();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.stompgate.bench.loadtool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -56,6 +57,28 @@ class PacerTest {
         }
         assertEquals(1, sent.get(10)[2], "the last of a burst is flagged");
         assertEquals(0, sent.get(9)[2]);
+    }
+
+    @Test
+    void afterItsEndStillSendsWhatItOwedBeforeTheEndAndNothingLater() {
+        Pacer p = new Pacer(BEGIN, 1000, 10);
+        List<Long> scheduled = new ArrayList<>();
+        Pacer.Send record = (seq, at, last) -> scheduled.add(at);
+        p.sendDue(BEGIN + 5 * MS, record); // 0..5 on time, then the sender stalls
+        p.endAt(BEGIN + 20 * MS); // the end of the window: messages 0..19 belong to it
+        assertFalse(p.finished());
+        while (p.sendDue(BEGIN + 40 * MS, record) > 0) {
+            // catching up after the end
+        }
+        assertTrue(p.finished());
+        assertEquals(20, p.sent());
+        assertEquals(BEGIN + 19 * MS, scheduled.get(scheduled.size() - 1));
+        assertEquals(0, p.sendDue(BEGIN + 100 * MS, record));
+        Pacer ended = new Pacer(BEGIN, 1000, 100);
+        ended.sendDue(BEGIN + 30 * MS, record);
+        assertEquals(31, ended.sent());
+        ended.endAt(BEGIN + 20 * MS); // ended after it had already sent past the end
+        assertTrue(ended.finished());
     }
 
     /**
