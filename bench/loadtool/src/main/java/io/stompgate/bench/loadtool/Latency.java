@@ -1,8 +1,6 @@
 package io.stompgate.bench.loadtool;
 
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
@@ -19,7 +17,6 @@ final class Latency extends Scenario {
     private final AtomicLong sentWindow = new AtomicLong();
     private volatile Pacer pacer;
     private int subsOk, subsFailed;
-    private volatile ScheduledFuture<?> ticker;
     private Stomp.SendTemplate template;
 
     Latency(Options opts, Conn.Env env, Result result) {
@@ -97,13 +94,7 @@ final class Latency extends Scenario {
             }
             publisher.write(b, last);
         };
-        ticker = publisher.channel.eventLoop().scheduleAtFixedRate(() -> {
-            if (!p.finished()) {
-                p.sendDue(System.nanoTime(), send);
-            } else if (ticker != null) {
-                ticker.cancel(false);
-            }
-        }, 0, 1, TimeUnit.MILLISECONDS);
+        p.runOn(publisher.channel.eventLoop(), send);
     }
 
     /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
@@ -117,9 +108,9 @@ final class Latency extends Scenario {
 
     @Override
     void close() {
-        ScheduledFuture<?> t = ticker;
-        if (t != null) {
-            t.cancel(false);
+        Pacer p = pacer;
+        if (p != null) {
+            p.cancel();
         }
         super.close();
     }

@@ -1,5 +1,9 @@
 package io.stompgate.bench.loadtool;
 
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #endAt} the schedule ends there, and the messages it still owes from before the end go out
  * late rather than not at all (a stall at the end of the window counts too).
  *
- * <p>{@link #sendDue} is called from one thread at a time; the others from any.
+ * <p>{@link #runOn} wakes when the next message is due, not on a fixed tick, so the sender's own
+ * timer does not add up to a tick's worth of delay to every message. {@link #sendDue} is called from
+ * one thread at a time (the executor's); the others from any.
  */
 final class Pacer {
 
@@ -33,6 +39,8 @@ final class Pacer {
     private final AtomicLong sent = new AtomicLong();
     /** How many messages the schedule holds in all: unbounded until {@link #endAt}. */
     private volatile long total = Long.MAX_VALUE;
+    private volatile boolean cancelled;
+    private volatile Future<?> nextWake;
 
     Pacer(long beginNanos, double ratePerSecond, long maxBurst) {
         if (!(ratePerSecond > 0) || maxBurst < 1) {
@@ -78,6 +86,41 @@ final class Pacer {
             send.send(i + 1, scheduledNanos(i), k == due - 1);
         }
         return (int) Math.max(0, due);
+    }
+
+    /**
+     * Sends on {@code executor} (a single thread, e.g. the connection's event loop): wakes at each
+     * message's due time, sends what is due, until the schedule is {@link #finished} or
+     * {@link #cancel}led (or the executor shuts down).
+     */
+    void runOn(ScheduledExecutorService executor, Send send) {
+        executor.execute(() -> wake(executor, send));
+    }
+
+    private void wake(ScheduledExecutorService executor, Send send) {
+        if (cancelled) {
+            return;
+        }
+        sendDue(System.nanoTime(), send);
+        if (finished() || cancelled) {
+            return;
+        }
+        // Due now (a backlog beyond the burst) or later: either way, the next message's time.
+        long delay = Math.max(0, scheduledNanos(sent.get()) - System.nanoTime());
+        try {
+            nextWake = executor.schedule(() -> wake(executor, send), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            cancelled = true; // the executor is shutting down
+        }
+    }
+
+    /** Stops {@link #runOn} at once, whatever the schedule still owes. */
+    void cancel() {
+        cancelled = true;
+        Future<?> f = nextWake;
+        if (f != null) {
+            f.cancel(false);
+        }
     }
 
     /** Ends the schedule: messages scheduled at or after {@code endNanos} are never due. */

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
@@ -86,13 +85,7 @@ final class UserScenario extends Scenario {
             byte[] body = Stomp.timestampedBody(scheduled, seq, opts.bodyBytes);
             c.write(templates.get(c).encode(c.alloc(), 0, body), true);
         };
-        t.scheduleAtFixedRate(() -> {
-            if (!p.finished()) {
-                p.sendDue(System.nanoTime(), send);
-            } else {
-                t.shutdown();
-            }
-        }, 0, 1, TimeUnit.MILLISECONDS);
+        p.runOn(t, send);
     }
 
     /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
@@ -106,6 +99,10 @@ final class UserScenario extends Scenario {
 
     @Override
     void close() {
+        Pacer p = pacer;
+        if (p != null) {
+            p.cancel();
+        }
         ScheduledExecutorService t = ticker;
         if (t != null) {
             t.shutdownNow();

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -79,6 +82,52 @@ class PacerTest {
         assertEquals(31, ended.sent());
         ended.endAt(BEGIN + 20 * MS); // ended after it had already sent past the end
         assertTrue(ended.finished());
+    }
+
+    @Test
+    void runsOnAnExecutorWakingWhenEachMessageIsDueUntilItsEnd() throws Exception {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        try {
+            long begin = System.nanoTime() + 5 * MS;
+            Pacer p = new Pacer(begin, 2000, 20);
+            p.endAt(begin + 50 * MS); // 100 messages
+            List<long[]> sent = new ArrayList<>();
+            p.runOn(executor, (seq, scheduled, last) -> sent.add(new long[] {seq, scheduled, System.nanoTime()}));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!p.finished() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(p.finished(), "sent " + p.sent() + " of 100 within 10 s");
+            executor.submit(() -> { }).get(); // the executor's last run is over
+            assertEquals(100, sent.size());
+            for (int k = 0; k < sent.size(); k++) {
+                long[] m = sent.get(k);
+                assertEquals(k + 1, m[0]);
+                assertEquals(p.scheduledNanos(k), m[1]);
+                assertTrue(m[2] >= m[1], "message " + k + " went out before it was due");
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancelStopsARunThatHasNoEnd() throws Exception {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Pacer p = new Pacer(System.nanoTime(), 1000, 10);
+            p.runOn(executor, (seq, scheduled, last) -> { });
+            Thread.sleep(30);
+            p.cancel();
+            executor.submit(() -> { }).get();
+            long sent = p.sent();
+            assertTrue(sent > 0);
+            Thread.sleep(30);
+            executor.submit(() -> { }).get();
+            assertEquals(sent, p.sent(), "nothing sent after cancel");
+        } finally {
+            executor.shutdownNow();
+        }
     }
 
     /**
