@@ -8,14 +8,14 @@ two nodes. Prints what it saw; exits 1 on the first check that fails.
     smoke_stomp.py --url ws://127.0.0.1:38080/ws -- docker compose -p P -f F stop
 
 Checks, in order:
-  1. sessions opened through nginx until two of them name different nodes in CONNECTED's
-     x-node header;
+  1. sessions opened through nginx until two nodes hold --per-node of them each, by the
+     x-node header of CONNECTED;
   2. a SUBSCRIBE (with receipt) on one node, a SEND (with receipt) on the other: the MESSAGE
-     arrives with the body sent and x-node naming the subscriber's node;
-  3. the command after `--`, with the first session's node appended (the node id is the
-     compose service name), stops that node: its session gets ERROR "server shutting down",
-     the session on the other node still carries messages, and a new session through nginx
-     lands on the other node.
+     arrives with the body sent and x-node naming the subscriber's node; and the other way;
+  3. the command after `--`, with one node's id appended (the node id is the compose service
+     name), stops that node: each of its sessions gets ERROR "server shutting down" (spread
+     over the drain period), the other node's sessions still carry messages, and a new
+     session through nginx lands on the other node.
 """
 import argparse
 import base64
@@ -63,6 +63,7 @@ class StompOverWebSocket:
         self.buffer = b""        # bytes read from the socket, not yet a whole WebSocket frame
         self.stomp = b""         # text of WebSocket messages, not yet a whole STOMP frame
         self.closed = None       # close code once the server closed the WebSocket
+        self.pending = []        # frames read while waiting for another one
         key = base64.b64encode(os.urandom(16)).decode()
         path = (parsed.path or "/") + (("?" + parsed.query) if parsed.query else "")
         path += ("&" if "?" in path else "?") + "user=" + user
@@ -172,7 +173,9 @@ class StompOverWebSocket:
         return Frame(head[0], headers, data[start:end].decode("utf-8", "replace"))
 
     def receive(self, timeout):
-        """The next STOMP frame, or SmokeFailure after timeout seconds."""
+        """The next STOMP frame (set aside ones first), or SmokeFailure after timeout seconds."""
+        if self.pending:
+            return self.pending.pop(0)
         deadline = time.monotonic() + timeout
         while True:
             frame = self._parse_one()
@@ -184,10 +187,22 @@ class StompOverWebSocket:
                 raise SmokeFailure(f"{self.name}: no frame within {timeout} s") from None
 
     def expect(self, command, timeout, **wanted):
-        frame = self.receive(timeout)
-        if frame.command != command or any(frame.headers.get(k) != v for k, v in wanted.items()):
-            raise SmokeFailure(f"{self.name}: expected {command} {wanted or ''}, got {frame!r} {frame.body!r}")
-        return frame
+        """The first frame that is `command` with the wanted headers; others are set aside for
+        later calls, except an ERROR, which fails at once."""
+        deadline = time.monotonic() + timeout
+        skipped = []
+        try:
+            while True:
+                frame = self.receive(max(0.0, deadline - time.monotonic()))
+                if frame.command == command and all(frame.headers.get(k) == v for k, v in wanted.items()):
+                    return frame
+                if frame.command == "ERROR":
+                    raise SmokeFailure(f"{self.name}: expected {command} {wanted or ''}, got {frame!r} {frame.body!r}")
+                skipped.append(frame)
+        except SmokeFailure as failure:
+            raise SmokeFailure(f"{failure} (waiting for {command} {wanted or ''}; set aside: {skipped})") from None
+        finally:
+            self.pending[:0] = skipped
 
     def close(self):
         try:
@@ -230,6 +245,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="ws://127.0.0.1:PORT/ws through nginx")
     parser.add_argument("--attempts", type=int, default=20, help="sessions opened at most to meet two nodes")
+    parser.add_argument("--per-node", type=int, default=2, help="sessions wanted on each of two nodes")
     parser.add_argument("--timeout", type=float, default=15, help="seconds for each frame awaited")
     parser.add_argument("--drain-timeout", type=float, default=90,
                         help="seconds for the stopped node's ERROR (the drain period, 10 s in compose)")
@@ -241,59 +257,64 @@ def main():
     run = uuid.uuid4().hex[:8]
     sessions = []
     try:
-        # 1. two sessions on two different nodes
-        first = connect(args.url, f"smoke-a-{run}", args.timeout)
-        sessions.append(first)
-        second = None
-        for attempt in range(2, args.attempts + 1):
-            candidate = connect(args.url, f"smoke-{attempt}-{run}", args.timeout)
-            if candidate.node != first.node:
-                second = candidate
-                sessions.append(candidate)
+        # 1. sessions through nginx until --per-node of them are on each of two nodes
+        by_node = {}
+        for attempt in range(1, args.attempts + 1):
+            session = connect(args.url, f"smoke-{attempt}-{run}", args.timeout)
+            sessions.append(session)
+            by_node.setdefault(session.node, []).append(session)
+            if len(by_node) >= 2 and sum(len(v) >= args.per_node for v in by_node.values()) >= 2:
                 break
-            candidate.send("DISCONNECT", {})
-            candidate.close()
-        if second is None:
-            raise SmokeFailure(f"{args.attempts} sessions through nginx all landed on {first.node}")
-        log(f"two sessions on two nodes: {first.node} and {second.node}")
+        if len(by_node) < 2:
+            raise SmokeFailure(f"{args.attempts} sessions through nginx all landed on {sessions[0].node}")
+        ready = [node for node, held in by_node.items() if len(held) >= args.per_node]
+        if len(ready) < 2:
+            raise SmokeFailure(f"{args.attempts} sessions did not give {args.per_node} on each of two nodes: "
+                               + ", ".join(f"{n}: {len(v)}" for n, v in by_node.items()))
+        stopped_node, other_node = ready[0], ready[1]
+        first, second = by_node[stopped_node][0], by_node[other_node][0]
+        log(f"{len(sessions)} sessions: " + ", ".join(f"{len(v)} on {n}" for n, v in by_node.items()))
 
         # 2. across nodes, both ways
         topic = f"/topic/smoke.{run}"
         round_trip(first, second, topic, f"hello from {second.node} {run}", args.timeout)
         round_trip(second, first, topic, f"hello from {first.node} {run}", args.timeout)
 
-        # 3. stop the first session's node: it drains
-        log(f"stopping {first.node}: {' '.join(stop + [first.node])}")
+        # 3. stop one node: each of its sessions gets ERROR, spread over the drain period
+        draining = by_node[stopped_node]
+        log(f"stopping {stopped_node} ({len(draining)} sessions): {' '.join(stop + [stopped_node])}")
         started = time.monotonic()
-        stopper = subprocess.Popen(stop + [first.node], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stopper = subprocess.Popen(stop + [stopped_node], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for session in draining:
+            try:
+                error = session.receive(max(0.0, started + args.drain_timeout - time.monotonic()))
+            except ConnectionError as closed:
+                raise SmokeFailure(f"{session.name}: closed without ERROR ({closed})") from None
+            if error.command != "ERROR" or error.headers.get("message") != "server shutting down":
+                raise SmokeFailure(f"{session.name}: expected ERROR 'server shutting down', got {error!r}")
+            log(f"{session.name} on {stopped_node} got ERROR message:{error.headers['message']} "
+                f"{time.monotonic() - started:.1f} s after the stop began")
         try:
-            error = first.receive(args.drain_timeout)
-        except ConnectionError as closed:
-            raise SmokeFailure(f"{first.name}: closed without ERROR ({closed})") from None
-        if error.command != "ERROR" or error.headers.get("message") != "server shutting down":
-            raise SmokeFailure(f"{first.name}: expected ERROR 'server shutting down', got {error!r}")
-        log(f"{first.name} on {first.node} got ERROR message:{error.headers['message']} "
-            f"{time.monotonic() - started:.1f} s after the stop began")
-        try:
-            output, _ = stopper.communicate(timeout=args.drain_timeout)
+            output, _ = stopper.communicate(timeout=max(1.0, started + args.drain_timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
             stopper.kill()
-            raise SmokeFailure(f"stopping {first.node} took over {args.drain_timeout} s") from None
+            raise SmokeFailure(f"stopping {stopped_node} took over {args.drain_timeout} s") from None
         if stopper.returncode != 0:
             raise SmokeFailure(f"stop exited {stopper.returncode}: {output.strip()}")
-        log(f"{first.node} stopped after {time.monotonic() - started:.1f} s")
+        log(f"{stopped_node} stopped {time.monotonic() - started:.1f} s after the stop began")
 
-        # the other node is unaffected, and new sessions go to it
-        round_trip(second, second, topic, f"still here {run}", args.timeout)
-        third = connect(args.url, f"smoke-after-{run}", args.timeout)
-        sessions.append(third)
-        if third.node != second.node:
-            raise SmokeFailure(f"a session after the stop landed on {third.node}, not {second.node}")
-        log(f"a new session after the stop landed on {third.node}")
-        for session in (second, third):
+        # the other node's sessions are unaffected, and new sessions go to it
+        survivors = by_node[other_node]
+        round_trip(survivors[-1], survivors[0], topic, f"still here {run}", args.timeout)
+        after = connect(args.url, f"smoke-after-{run}", args.timeout)
+        sessions.append(after)
+        if after.node != other_node:
+            raise SmokeFailure(f"a session after the stop landed on {after.node}, not {other_node}")
+        log(f"a new session after the stop landed on {after.node}")
+        for session in survivors + [after]:
             session.send("DISCONNECT", {"receipt": "bye"})
             session.expect("RECEIPT", args.timeout, **{"receipt-id": "bye"})
-        log("all STOMP checks passed")
+        log(f"{len(survivors) + 1} sessions on {other_node} disconnected with a receipt; all STOMP checks passed")
         return 0
     except (SmokeFailure, OSError) as failure:
         print(f"  [stomp] FAILED: {failure}", flush=True)
