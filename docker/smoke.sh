@@ -104,6 +104,9 @@ fi
 say "image built in $(( $(date +%s) - build_started )) s: $("$DOCKER" image inspect -f '{{.Id}} {{.Size}} bytes, user {{.Config.User}}' stompgate:local)"
 
 # --- 2. cluster ---
+# Leftovers of an earlier run that was killed before its own `down -v` would be reused.
+timeout 180 "${compose[@]}" down -v --remove-orphans >"$logdir/predown.log" 2>&1 \
+  || { cat "$logdir/predown.log" >&2; fail "compose down -v of an earlier run failed"; }
 say "compose up -d (host ports: http $STOMPGATE_HTTP_PORT, amqp $STOMPGATE_AMQP_PORT, management $STOMPGATE_MANAGEMENT_PORT)"
 up_done=1
 up_started=$(date +%s)
