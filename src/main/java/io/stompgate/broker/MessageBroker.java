@@ -45,6 +45,14 @@ public interface MessageBroker {
      */
     int maxQueueNameBytes();
 
+    /**
+     * Copies of messages this node dropped rather than deliver twice (a SEND published again
+     * after a lost confirm, a redelivery after a reconnect); 0 for brokers that make none.
+     */
+    default long copiesDropped() {
+        return 0;
+    }
+
     /** The current status, then every change. */
     Flux<BrokerStatus> status();
 

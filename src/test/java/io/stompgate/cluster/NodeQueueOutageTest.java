@@ -114,8 +114,8 @@ class NodeQueueOutageTest {
                         .append(e.getValue().missing(backendUser).size()).append(" dup=")
                         .append(e.getValue().duplicated().size());
             }
-            figures.append(" copies-dropped=").append(node1.bean(RabbitBroker.class).copiesDroppedCount()).append('/')
-                    .append(node2.bean(RabbitBroker.class).copiesDroppedCount());
+            figures.append(" copies-dropped=").append(node1.bean(RabbitBroker.class).copiesDropped()).append('/')
+                    .append(node2.bean(RabbitBroker.class).copiesDropped());
             System.out.println(figures);
             assertThat(receipted).as("receipted SENDs").isNotEmpty();
             for (var e : topic.entrySet()) {

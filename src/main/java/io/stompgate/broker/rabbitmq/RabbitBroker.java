@@ -1,15 +1,12 @@
 package io.stompgate.broker.rabbitmq;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.stompgate.broker.BrokerException;
-import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
@@ -18,21 +15,17 @@ import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
 import java.io.IOException;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -113,20 +106,22 @@ public final class RabbitBroker implements MessageBroker {
     private int failedAttempts;
     private boolean reconnectScheduled;
     private final Deque<BrokerOp> parked = new ArrayDeque<>();
-    private final PublisherConfirms confirms = new PublisherConfirms();
+    private final DurableQueues durableQueues;
+    private final PublisherConfirms confirms;
     private final NodeQueue nodeQueue;
-    private final Set<String> declaredQueues = new HashSet<>();
     private final SharedQueueConsumers queueConsumers;
 
     public RabbitBroker(RabbitBrokerOptions options) {
         this.options = options;
         this.routing = new AmqpRouting(options);
         this.nodeQueue = new NodeQueue(options);
+        this.durableQueues = new DurableQueues(routing);
+        this.confirms = new PublisherConfirms(routing, durableQueues);
         this.messageIdPrefix = options.nodeId() + ":" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36)
                 + ":";
-        this.factory = connectionFactory(options);
-        this.io = singleThread("stompgate-amqp-" + options.nodeId());
-        this.deadlines = singleThread("stompgate-amqp-deadlines-" + options.nodeId());
+        this.factory = AmqpConnections.factory(options);
+        this.io = AmqpConnections.singleThread("stompgate-amqp-" + options.nodeId());
+        this.deadlines = AmqpConnections.singleThread("stompgate-amqp-deadlines-" + options.nodeId());
         this.queueConsumers = new SharedQueueConsumers(new SharedQueueConsumers.Io() {
             @Override
             public boolean onIo(Runnable task) {
@@ -140,8 +135,8 @@ public final class RabbitBroker implements MessageBroker {
 
             @Override
             public void declareAgain(String queue) throws IOException {
-                declaredQueues.remove(queue);
-                declareQueue(queue);
+                durableQueues.forget(queue);
+                durableQueues.declare(topologyChannel, queue);
             }
 
             @Override
@@ -152,47 +147,14 @@ public final class RabbitBroker implements MessageBroker {
         status.tryEmitNext(BrokerStatus.DOWN);
     }
 
-    private static ConnectionFactory connectionFactory(RabbitBrokerOptions options) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUsername(options.username());
-        factory.setPassword(options.password());
-        factory.setVirtualHost(options.virtualHost());
-        factory.setRequestedHeartbeat((int) Math.max(0, options.requestedHeartbeat().toSeconds()));
-        factory.setConnectionTimeout((int) options.connectionTimeout().toMillis());
-        factory.setHandshakeTimeout((int) options.connectionTimeout().toMillis());
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setSharedExecutor(new CallerRunsExecutor());
-        factory.setTopologyRecoveryEnabled(false);
-        if (options.tls()) {
-            try {
-                factory.useSslProtocol(SSLContext.getDefault());
-                factory.enableHostnameVerification();
-            }
-            catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("TLS to RabbitMQ is not available in this JVM", e);
-            }
-        }
-        return factory;
-    }
-
-    private static ScheduledExecutorService singleThread(String threadName) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return executor;
-    }
-
     /** Deliveries taken from the node queue: one per broadcast or user message, however many sessions get it. */
     public long nodeDeliveryCount() {
         return nodeDeliveries.get();
     }
 
     /** Copies the node dropped instead of delivering a message twice (docs/protocol.md §5.2). */
-    public long copiesDroppedCount() {
+    @Override
+    public long copiesDropped() {
         return copiesDropped.get();
     }
 
@@ -245,7 +207,7 @@ public final class RabbitBroker implements MessageBroker {
     @Override
     public Mono<Void> publish(Publication publication) {
         return Mono.<Void>create(sink -> enqueue(new PublishOp(sink, publication,
-                messageIdPrefix + publishIds.incrementAndGet(), this::send)));
+                messageIdPrefix + publishIds.incrementAndGet(), op -> confirms.send(op, publishChannel, topologyChannel))));
     }
 
     @Override
@@ -253,8 +215,8 @@ public final class RabbitBroker implements MessageBroker {
         return Mono.<QueueConsumer>create(sink -> enqueue(new BrokerOp("consume queue", sink) {
             @Override
             void run() throws IOException {
-                declaredQueues.remove(queue); // declare for real: the queue may have been deleted since
-                declareQueue(queue);
+                durableQueues.forget(queue); // declare for real: the queue may have been deleted since
+                durableQueues.declare(topologyChannel, queue);
                 succeedWith(queueConsumers.add(queue, prefetch, queueListener, queueChannel));
             }
         }));
@@ -436,52 +398,9 @@ public final class RabbitBroker implements MessageBroker {
 
     // ---------------------------------------------------------------- publishing
 
-    /**
-     * Publishes {@code op} on the publish channel. Everything that can refuse it without the
-     * broker (routing, header sizes) is checked before the channel numbers it, so such a refusal
-     * fails that publication alone and leaves the channel in step.
-     */
-    private void send(PublishOp op) throws IOException {
-        AmqpRouting.Route route = routing.outbound(op.publication);
-        BrokerMessage message = op.publication.message();
-        AMQP.BasicProperties props = AmqpMessages.properties(message, route.headers(), route.persistent(), op.messageId);
-        if (route.queue() != null) {
-            declareQueue(route.queue());
-        }
-        long seq = publishChannel.getNextPublishSeqNo();
-        publishChannel.basicPublish(route.exchange(), route.routingKey(), route.mandatory(), props, message.body());
-        confirms.sent(seq, op, route.mandatory());
-    }
-
     private void onConfirm(long generationOfChannel, long seq, boolean multiple, boolean ack) {
-        if (generationOfChannel != generation) {
-            return;
-        }
-        for (PublishOp op : confirms.confirm(seq, multiple)) {
-            confirmed(op, ack);
-        }
-    }
-
-    private void confirmed(PublishOp op, boolean ack) {
-        if (op.settle(ack)) {
-            declaredQueues.remove(op.queue()); // deleted since this node declared it
-            runOrPark(op);
-        }
-    }
-
-    private void onReturn(Return returned) {
-        confirms.returned(returned.getProperties().getMessageId());
-    }
-
-    private void declareQueue(String name) throws IOException {
-        if (declaredQueues.add(name)) {
-            try {
-                topologyChannel.queueDeclare(routing.queueName(name), true, false, false, null);
-            }
-            catch (IOException | RuntimeException e) {
-                declaredQueues.remove(name);
-                throw e;
-            }
+        if (generationOfChannel == generation) {
+            confirms.confirmed(seq, multiple, ack).forEach(this::runOrPark);
         }
     }
 
@@ -563,7 +482,7 @@ public final class RabbitBroker implements MessageBroker {
         publishChannel.addConfirmListener(
                 (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, true)),
                 (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, false)));
-        publishChannel.addReturnListener(r -> onIo(() -> onReturn(r)));
+        publishChannel.addReturnListener(r -> onIo(() -> confirms.returned(r.getProperties().getMessageId())));
         topologyChannel = connection.createChannel();
         nodeChannel = connection.createChannel();
         queueChannel = connection.createChannel();
@@ -590,10 +509,10 @@ public final class RabbitBroker implements MessageBroker {
         else {
             nodeQueue.takeOver(connection, topologyChannel);
         }
-        declaredQueues.clear();
+        durableQueues.clear();
         for (String queue : queueConsumers.queues()) {
             try {
-                declareQueue(queue);
+                durableQueues.declare(topologyChannel, queue);
             }
             catch (IOException e) {
                 ShutdownSignalException signal = AmqpErrors.shutdownSignal(e);
