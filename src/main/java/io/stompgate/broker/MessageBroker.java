@@ -34,6 +34,12 @@ public interface MessageBroker {
     Mono<Void> publish(Publication publication);
 
     /**
+     * Registers the listener of node messages of {@code kind} (published to
+     * {@link Address.Nodes}); one per kind, set before {@link #start}.
+     */
+    void onNodeMessages(String kind, NodeMessageListener listener);
+
+    /**
      * Starts a competing consumer on shared queue {@code queue}, with at most
      * {@code prefetch} unacknowledged deliveries; completes once it is registered.
      */

@@ -16,6 +16,7 @@ public record RabbitTopologyProperties(
         @DefaultValue(RabbitBrokerOptions.TOPIC_EXCHANGE) String topicExchange,
         @DefaultValue(RabbitBrokerOptions.USER_EXCHANGE) String userExchange,
         @DefaultValue(RabbitBrokerOptions.APP_EXCHANGE) String appExchange,
+        @DefaultValue(RabbitBrokerOptions.CLUSTER_EXCHANGE) String clusterExchange,
         @DefaultValue(RabbitBrokerOptions.NODE_QUEUE_PREFIX) String nodeQueuePrefix,
         @DefaultValue(RabbitBrokerOptions.QUEUE_PREFIX) String queuePrefix,
         @DefaultValue("1000") int prefetch,
@@ -47,7 +48,7 @@ public record RabbitTopologyProperties(
     public RabbitTopologyProperties {
         GatewayProperties.atLeast(prefetch, 1, "gateway.rabbitmq.prefetch");
         for (String[] named : new String[][] {{"topic-exchange", topicExchange}, {"user-exchange", userExchange},
-                {"app-exchange", appExchange}}) {
+                {"app-exchange", appExchange}, {"cluster-exchange", clusterExchange}}) {
             if (named[1] == null || named[1].isBlank() || named[1].startsWith("amq.")) {
                 throw new IllegalArgumentException("gateway.rabbitmq." + named[0] + " must be a non-empty name not starting with 'amq.'");
             }

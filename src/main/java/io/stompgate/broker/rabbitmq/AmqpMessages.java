@@ -36,7 +36,7 @@ final class AmqpMessages {
      *         content type longer than an AMQP short string)
      */
     static AMQP.BasicProperties properties(BrokerMessage message, Map<String, Object> extra, boolean persistent,
-            String messageId) {
+            String messageId, String expiration) {
         StompHeaders headers = ForwardedHeaders.of(message.headers());
         for (int i = 0; i < headers.size(); i++) {
             if (Utf8.encodedLength(headers.name(i)) > AmqpRouting.MAX_SHORT_STRING_BYTES) {
@@ -61,6 +61,7 @@ final class AmqpMessages {
                 .deliveryMode(persistent ? 2 : 1)
                 .messageId(messageId)
                 .appId(GATEWAY_APP_ID)
+                .expiration(expiration)
                 .build();
     }
 

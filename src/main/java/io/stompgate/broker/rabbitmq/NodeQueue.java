@@ -14,7 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's own queue and its bindings (docs/protocol.md §5.2, §5.3). The queue
+ * The node's own queue and its bindings (docs/protocol.md §5.2, §5.3): to the
+ * topic and user exchanges as its sessions need, and always to the cluster
+ * exchange, for messages between nodes. The queue
  * belongs to the node but outlives its connection (durable, not exclusive, not
  * auto-delete, with {@code x-expires}), so a broker outage shorter than
  * {@code expires} loses nothing routed to the node: on reconnect the node resumes
@@ -141,6 +143,7 @@ final class NodeQueue {
         }
         try {
             topology.queueDeclare(name, true, false, false, arguments);
+            topology.queueBind(name, options.clusterExchange(), "");
         }
         catch (IOException e) {
             if (AmqpErrors.channelReplyCode(e) == AmqpErrors.PRECONDITION_FAILED) {
@@ -173,6 +176,7 @@ final class NodeQueue {
             channel.queueDelete(name);
             channel.queueDeclare(name, true, false, false, arguments);
         }
+        channel.queueBind(name, options.clusterExchange(), "");
         for (String pattern : stalePatterns) {
             channel.queueUnbind(name, options.topicExchange(), pattern);
         }

@@ -6,12 +6,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.stompgate.broker.DeliveryListener;
+import io.stompgate.broker.NodeMessage;
+import io.stompgate.broker.NodeMessageListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +45,7 @@ final class NodeQueueConsumer extends DefaultConsumer {
     private final ScheduledExecutorService io;
     private final AmqpRouting routing;
     private final Supplier<DeliveryListener> listener;
+    private final Function<String, NodeMessageListener> nodeListeners;
     private final AtomicLong deliveries;
     private final RecentDeliveries recent;
     private final AtomicLong copies;
@@ -56,18 +60,20 @@ final class NodeQueueConsumer extends DefaultConsumer {
      * @param currentGeneration the broker's current connection, so a stale consumer stops acking
      * @param io                the io thread, which runs the delayed ack (never the deadline timer: an ack may block)
      * @param deliveries        counts every delivery taken
+     * @param nodeListeners     the listener of each kind of node message
      * @param recent            what the node delivered lately, shared by its connections
      * @param copies            counts the copies dropped
      */
     NodeQueueConsumer(Channel channel, long generation, LongSupplier currentGeneration, ScheduledExecutorService io,
-            AmqpRouting routing, Supplier<DeliveryListener> listener, AtomicLong deliveries, RecentDeliveries recent,
-            AtomicLong copies, String nodeId, int prefetch) {
+            AmqpRouting routing, Supplier<DeliveryListener> listener, Function<String, NodeMessageListener> nodeListeners,
+            AtomicLong deliveries, RecentDeliveries recent, AtomicLong copies, String nodeId, int prefetch) {
         super(channel);
         this.generation = generation;
         this.currentGeneration = currentGeneration;
         this.io = io;
         this.routing = routing;
         this.listener = listener;
+        this.nodeListeners = nodeListeners;
         this.deliveries = deliveries;
         this.recent = recent;
         this.copies = copies;
@@ -135,6 +141,12 @@ final class NodeQueueConsumer extends DefaultConsumer {
         }
         else if (inbound instanceof AmqpRouting.Inbound.User user) {
             l.onUserMessage(user.user(), user.queue(), AmqpMessages.fromAmqp(properties, body));
+        }
+        else if (inbound instanceof AmqpRouting.Inbound.Node node) {
+            NodeMessageListener nodeListener = nodeListeners.apply(node.kind());
+            if (nodeListener != null) {
+                nodeListener.onNodeMessage(new NodeMessage(node.kind(), node.fromNode(), body));
+            }
         }
         else {
             log.debug("delivery dropped node={}: {}", nodeId, ((AmqpRouting.Inbound.Undeliverable) inbound).why());

@@ -39,7 +39,8 @@ final class PublisherConfirms {
     void send(PublishOp op, Channel channel, Channel topology) throws IOException {
         AmqpRouting.Route route = routing.outbound(op.publication);
         BrokerMessage message = op.publication.message();
-        AMQP.BasicProperties props = AmqpMessages.properties(message, route.headers(), route.persistent(), op.messageId);
+        AMQP.BasicProperties props = AmqpMessages.properties(message, route.headers(), route.persistent(), op.messageId,
+                route.expiration());
         if (route.queue() != null) {
             queues.declare(topology, route.queue());
         }

@@ -11,6 +11,7 @@ import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
@@ -18,8 +19,10 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -90,6 +93,7 @@ public final class RabbitBroker implements MessageBroker {
     /** RabbitMQ blocked the connection (a resource alarm): it takes no publishes until it unblocks. */
     private volatile boolean blocked;
     private volatile DeliveryListener listener;
+    private final Map<String, NodeMessageListener> nodeListeners = new ConcurrentHashMap<>();
     /** Written on the io thread; read by consumer callbacks to drop a dead connection's late work. */
     private volatile long generation;
 
@@ -208,6 +212,11 @@ public final class RabbitBroker implements MessageBroker {
     public Mono<Void> publish(Publication publication) {
         return Mono.<Void>create(sink -> enqueue(new PublishOp(sink, publication,
                 messageIdPrefix + publishIds.incrementAndGet(), op -> confirms.send(op, publishChannel, topologyChannel))));
+    }
+
+    @Override
+    public void onNodeMessages(String kind, NodeMessageListener nodeListener) {
+        nodeListeners.put(kind, nodeListener);
     }
 
     @Override
@@ -503,6 +512,7 @@ public final class RabbitBroker implements MessageBroker {
         topologyChannel.exchangeDeclare(options.topicExchange(), BuiltinExchangeType.TOPIC, true);
         topologyChannel.exchangeDeclare(options.userExchange(), BuiltinExchangeType.DIRECT, true);
         topologyChannel.exchangeDeclare(options.appExchange(), BuiltinExchangeType.TOPIC, true);
+        topologyChannel.exchangeDeclare(options.clusterExchange(), BuiltinExchangeType.FANOUT, true);
         if (everConnected) {
             topologyChannel = nodeQueue.resume(connection, topologyChannel);
         }
@@ -526,7 +536,8 @@ public final class RabbitBroker implements MessageBroker {
         }
         queueConsumers.restoreAll(queueChannel);
         nodeQueue.consume(nodeChannel, new NodeQueueConsumer(nodeChannel, gen, () -> generation, io, routing,
-                () -> listener, nodeDeliveries, recentDeliveries, copiesDropped, options.nodeId(), options.prefetch()),
+                () -> listener, nodeListeners::get, nodeDeliveries, recentDeliveries, copiesDropped, options.nodeId(),
+                options.prefetch()),
                 !everConnected);
     }
 

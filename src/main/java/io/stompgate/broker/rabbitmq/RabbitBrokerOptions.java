@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param topicExchange      topic exchange for {@code /topic}
  * @param userExchange       direct exchange for user destinations
  * @param appExchange        topic exchange for {@code /app}
+ * @param clusterExchange    fanout exchange for messages between nodes (membership, presence)
  * @param nodeQueuePrefix    the node queue is this prefix and the node id
  * @param queuePrefix        {@code /queue/<name>} is the durable queue of this prefix and the name
  * @param reconnectMin       first wait before reconnecting
@@ -39,6 +40,7 @@ public record RabbitBrokerOptions(
         String topicExchange,
         String userExchange,
         String appExchange,
+        String clusterExchange,
         String nodeQueuePrefix,
         String queuePrefix,
         Duration reconnectMin,
@@ -49,6 +51,7 @@ public record RabbitBrokerOptions(
     public static final String TOPIC_EXCHANGE = "stomp.topic";
     public static final String USER_EXCHANGE = "stomp.user";
     public static final String APP_EXCHANGE = "stomp.app";
+    public static final String CLUSTER_EXCHANGE = "stomp.cluster";
     public static final String NODE_QUEUE_PREFIX = "stomp.node.";
     public static final String QUEUE_PREFIX = "stomp.queue.";
 
@@ -100,32 +103,32 @@ public record RabbitBrokerOptions(
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
-                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false,
+                APP_EXCHANGE, CLUSTER_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false,
                 NodeQueueOptions.defaults());
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
         return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withNodeQueueOptions(NodeQueueOptions nodeQueue) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue);
     }
 
     @Override

@@ -24,33 +24,33 @@ class AmqpRoutingTest {
     @Test
     void topicsGoToTheTopicExchangeByKey() {
         assertThat(routing.outbound(to(new Address.Topic("a.b"))))
-                .isEqualTo(new AmqpRouting.Route("stomp.topic", "a.b", false, false, Map.of(), null));
+                .isEqualTo(new AmqpRouting.Route("stomp.topic", "a.b", false, false, Map.of(), null, null));
     }
 
     @Test
     void usersGoToTheUserExchangeByPrincipalWithTheirQueueInAHeader() {
         assertThat(routing.outbound(to(new Address.User("bob", "inbox")))).isEqualTo(new AmqpRouting.Route(
-                "stomp.user", "bob", false, false, Map.of("stomp-destination", "/queue/inbox"), null));
+                "stomp.user", "bob", false, false, Map.of("stomp-destination", "/queue/inbox"), null, null));
     }
 
     @Test
     void sharedQueuesGoStraightToTheirDurableQueueMandatoryAndPersistent() {
         assertThat(routing.outbound(to(new Address.Queue("jobs"))))
-                .isEqualTo(new AmqpRouting.Route("", "stomp.queue.jobs", true, true, Map.of(), "jobs"));
+                .isEqualTo(new AmqpRouting.Route("", "stomp.queue.jobs", true, true, Map.of(), "jobs", null));
     }
 
     @Test
     void appMessagesCarryTheSendersPrincipalSessionAndNode() {
         assertThat(routing.outbound(to(new Address.App("orders.new")))).isEqualTo(new AmqpRouting.Route(
                 "stomp.app", "orders.new", true, false,
-                Map.of("stomp-user", "alice", "stomp-session", "s-1", "stomp-node", "node-a"), null));
+                Map.of("stomp-user", "alice", "stomp-session", "s-1", "stomp-node", "node-a"), null, null));
     }
 
     @Test
     void theQueueNameBudgetIsWhatThePrefixLeaves() {
         AmqpRouting longPrefix = new AmqpRouting(new RabbitBrokerOptions(OPTIONS.addresses(), "guest", "guest", "/",
                 OPTIONS.requestedHeartbeat(), OPTIONS.connectionTimeout(), "node-a", OPTIONS.operationTimeout(), 10,
-                "stomp.topic", "stomp.user", "stomp.app", "stomp.node.", "p".repeat(250), OPTIONS.reconnectMin(),
+                "stomp.topic", "stomp.user", "stomp.app", "stomp.cluster", "stomp.node.", "p".repeat(250), OPTIONS.reconnectMin(),
                 OPTIONS.reconnectMax(), false, NodeQueueOptions.defaults()));
 
         assertThat(routing.maxQueueNameBytes()).isEqualTo(243);
