@@ -6,6 +6,7 @@ import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.session.StubBroker.Op;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.Seeds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

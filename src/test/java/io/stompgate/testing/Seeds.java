@@ -1,4 +1,4 @@
-package io.stompgate.session;
+package io.stompgate.testing;
 
 import java.util.function.LongConsumer;
 
@@ -6,18 +6,18 @@ import java.util.function.LongConsumer;
  * Seeds for randomized tests: a fresh one each run, or the one given with
  * {@code -Dstomp.seed=N} to replay a failure. A failing run names its seed.
  */
-final class Seeds {
+public final class Seeds {
 
     private Seeds() {
     }
 
-    static long seed() {
+    public static long seed() {
         Long given = Long.getLong("stomp.seed");
         return given != null ? given : System.nanoTime() ^ Thread.currentThread().getId() * 0x9E3779B97F4A7C15L;
     }
 
     /** Runs {@code test} with a seed; on failure the error says which seed and how to replay it. */
-    static void withSeed(String what, LongConsumer test) {
+    public static void withSeed(String what, LongConsumer test) {
         long seed = seed();
         try {
             test.accept(seed);

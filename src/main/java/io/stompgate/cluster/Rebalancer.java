@@ -1,0 +1,133 @@
+package io.stompgate.cluster;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out {@link RebalanceRule} over time, one {@link #tick} at a time, so that it
+ * runs the same on a scheduler and in a simulation with a made-up clock.
+ *
+ * <p>A decision fixes the count to stop at (the mean rounded up) and closes sessions at
+ * most {@code maxRate} per second until the node holds that many. Some closed clients come
+ * back to this node through the load balancer, so a round may close up to the tolerance
+ * more than the excess it found, never more. It drops the rest when the table changes meanwhile (a member joins,
+ * leaves or stops being ready). It decides only on a table that has held still for
+ * {@code settle}, and waits {@code settle} after each round of shedding so that the
+ * other nodes' announcements show where the closed sessions went before it looks again:
+ * deciding on counts that do not yet show them would shed too many.
+ */
+public final class Rebalancer {
+
+    private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
+
+    /** The node's sessions, as the rebalancer needs them. */
+    public interface Sessions {
+
+        int count();
+
+        /** Closes up to {@code n} sessions with {@code ERROR message: rebalancing}; returns how many it closed. */
+        int close(int n);
+    }
+
+    /** A round of shedding: at most {@code budget} closes, down to the decision's target. */
+    private record Round(RebalanceRule.Decision decision, int budget, long startNanos, long tableChangedAtNanos) {
+    }
+
+    private final String self;
+    private final RebalanceSettings settings;
+    private final long settleNanos;
+    private final Sessions sessions;
+    private final AtomicLong closes = new AtomicLong();
+    private Round round;
+    private int closedInRound;
+    private long quietUntilNanos;
+    private boolean quietSet;
+
+    public Rebalancer(String self, RebalanceSettings settings, long settleNanos, Sessions sessions) {
+        this.self = self;
+        this.settings = settings;
+        this.settleNanos = settleNanos;
+        this.sessions = sessions;
+    }
+
+    /** Sessions this node closed to rebalance, since it started. */
+    public long closes() {
+        return closes.get();
+    }
+
+    /** Whether a round of shedding is under way. */
+    public synchronized boolean isShedding() {
+        return round != null;
+    }
+
+    /** One step at {@code nowNanos}: decides, or closes what the current round allows by now. */
+    public synchronized void tick(ClusterView view, long nowNanos) {
+        if (round == null && !startRound(view, nowNanos)) {
+            return;
+        }
+        String blocked = RebalanceRule.blocker(view);
+        if (blocked != null || view.changedAtNanos() != round.tableChangedAtNanos()) {
+            endRound(nowNanos, blocked != null ? "stopped: " + blocked : "stopped: the member table changed");
+            return;
+        }
+        int target = round.decision().target();
+        int count = sessions.count();
+        if (count <= target) {
+            endRound(nowNanos, "within share");
+            return;
+        }
+        int owed = Math.min(round.budget() - closedInRound, count - target);
+        long elapsed = nowNanos - round.startNanos();
+        long allowedByNow = (long) Math.floor(settings.maxRate() * (elapsed / 1e9));
+        int now = (int) Math.min(owed, allowedByNow - closedInRound);
+        if (now > 0) {
+            int closed = sessions.close(now);
+            closedInRound += closed;
+            closes.addAndGet(closed);
+            if (closedInRound >= round.budget()) {
+                endRound(nowNanos, "closed the round's most");
+            }
+            else if (count - closed <= target) {
+                endRound(nowNanos, "within share");
+            }
+        }
+    }
+
+    private boolean startRound(ClusterView view, long nowNanos) {
+        if (quietSet && nowNanos - quietUntilNanos < 0) {
+            return false;
+        }
+        if (nowNanos - view.changedAtNanos() < settleNanos) {
+            return false;
+        }
+        RebalanceRule.Decision decision = RebalanceRule.decide(view, settings.tolerance(), settings.minExcess());
+        if (decision.shed() == 0) {
+            return false;
+        }
+        // Some of the closed clients may land here again: the round may close the tolerance more than the
+        // excess to reach the target, never more.
+        int budget = decision.shed() + (int) Math.floor(settings.tolerance() * decision.shed());
+        round = new Round(decision, budget, nowNanos, view.changedAtNanos());
+        closedInRound = 0;
+        log.info("rebalancing node={} closing={} down-to={} at-most={} at-most-per-s={}: {}", self, decision.shed(),
+                decision.target(), budget, settings.maxRate(), decision.why());
+        return true;
+    }
+
+    private void endRound(long nowNanos, String why) {
+        log.info("rebalanced node={} closed={} excess={} in-ms={} sessions={}: {}", self, closedInRound,
+                round.decision().shed(), TimeUnit.NANOSECONDS.toMillis(nowNanos - round.startNanos()),
+                sessions.count(), why);
+        round = null;
+        quietUntilNanos = nowNanos + settleNanos;
+        quietSet = true;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Rebalancer[%s, closes=%d]", self, closes.get());
+    }
+}
