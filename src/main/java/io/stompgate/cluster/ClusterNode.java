@@ -70,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
         this.ready = ready;
         this.membership = new Membership(nodeId, announceInterval, System::nanoTime);
         this.rebalancer = rebalance == null ? null
-                : new Rebalancer(nodeId, rebalance, 2 * announceInterval.toNanos(), new RegistrySessions(registry));
+                : new Rebalancer(nodeId, rebalance, announceInterval.toNanos(), new RegistrySessions(registry));
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stomp-cluster-" + nodeId);
             t.setDaemon(true);

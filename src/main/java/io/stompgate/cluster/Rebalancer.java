@@ -1,5 +1,8 @@
 package io.stompgate.cluster;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,9 +18,14 @@ import org.slf4j.LoggerFactory;
  * back to this node through the load balancer, so a round may close up to the tolerance
  * more than the excess it found, never more. It drops the rest when the table changes meanwhile (a member joins,
  * leaves or stops being ready). It decides only on a table that has held still for
- * {@code settle}, and waits {@code settle} after each round of shedding so that the
+ * two announce intervals, and waits as long after each round of shedding so that the
  * other nodes' announcements show where the closed sessions went before it looks again:
  * deciding on counts that do not yet show them would shed too many.
+ *
+ * <p>It judges the others by announcements up to an interval old, so it judges itself by
+ * the fewest sessions it held over the last interval: while clients pour in everywhere
+ * (a reconnect storm, a morning ramp), its live count would always look ahead of the
+ * others' and it would shed for nothing.
  */
 public final class Rebalancer {
 
@@ -38,18 +46,26 @@ public final class Rebalancer {
 
     private final String self;
     private final RebalanceSettings settings;
+    private final long intervalNanos;
     private final long settleNanos;
     private final Sessions sessions;
+    /** This node's count at each tick of the last interval, oldest first: {time, count}; bounded by the ticks. */
+    private final ArrayDeque<long[]> recentCounts = new ArrayDeque<>();
     private final AtomicLong closes = new AtomicLong();
     private Round round;
     private int closedInRound;
     private long quietUntilNanos;
     private boolean quietSet;
 
-    public Rebalancer(String self, RebalanceSettings settings, long settleNanos, Sessions sessions) {
+    /**
+     * @param announceIntervalNanos how often the members announce themselves: how old what this node
+     *                              knows of the others may be
+     */
+    public Rebalancer(String self, RebalanceSettings settings, long announceIntervalNanos, Sessions sessions) {
         this.self = self;
         this.settings = settings;
-        this.settleNanos = settleNanos;
+        this.intervalNanos = announceIntervalNanos;
+        this.settleNanos = 2 * announceIntervalNanos;
         this.sessions = sessions;
     }
 
@@ -65,7 +81,8 @@ public final class Rebalancer {
 
     /** One step at {@code nowNanos}: decides, or closes what the current round allows by now. */
     public synchronized void tick(ClusterView view, long nowNanos) {
-        if (round == null && !startRound(view, nowNanos)) {
+        int fewest = remember(nowNanos, sessions.count());
+        if (round == null && !startRound(judgedByTheFewest(view, fewest), nowNanos)) {
             return;
         }
         String blocked = RebalanceRule.blocker(view);
@@ -94,6 +111,28 @@ public final class Rebalancer {
                 endRound(nowNanos, "within share");
             }
         }
+    }
+
+    /** Records this tick's count; returns the fewest over the last interval. */
+    private int remember(long nowNanos, int count) {
+        while (!recentCounts.isEmpty() && nowNanos - recentCounts.peekFirst()[0] > intervalNanos) {
+            recentCounts.pollFirst();
+        }
+        recentCounts.addLast(new long[] {nowNanos, count});
+        long fewest = count;
+        for (long[] sample : recentCounts) {
+            fewest = Math.min(fewest, sample[1]);
+        }
+        return (int) fewest;
+    }
+
+    private static ClusterView judgedByTheFewest(ClusterView view, int fewest) {
+        List<Member> members = new ArrayList<>(view.members().size());
+        for (Member m : view.members()) {
+            members.add(m.node().equals(view.self()) ? new Member(m.node(), Math.min(m.sessions(), fewest), m.state(),
+                    m.lastSeenMs()) : m);
+        }
+        return new ClusterView(view.self(), members, view.changedAtNanos());
     }
 
     private boolean startRound(ClusterView view, long nowNanos) {

@@ -55,7 +55,7 @@ class RebalancingSimulationTest {
             this.sessions = sessions;
             this.state = state;
             this.membership = new Membership(id, Duration.ofMillis(INTERVAL_MS), () -> sim.nowMs * 1_000_000L);
-            this.rebalancer = new Rebalancer(id, SETTINGS, 2 * INTERVAL_MS * 1_000_000L, new Rebalancer.Sessions() {
+            this.rebalancer = new Rebalancer(id, SETTINGS, INTERVAL_MS * 1_000_000L, new Rebalancer.Sessions() {
                 @Override
                 public int count() {
                     return Node.this.sessions;
@@ -81,6 +81,8 @@ class RebalancingSimulationTest {
         final List<Close> closes = new ArrayList<>();
         long nowMs;
         int roundRobin;
+        /** New clients a second, placed like reconnects (a morning ramp, a reconnect storm). */
+        int arrivalsPerSecond;
 
         Sim(Random random, Placement placement) {
             this.random = random;
@@ -132,6 +134,9 @@ class RebalancingSimulationTest {
 
         void step() {
             nowMs += TICK_MS;
+            if (arrivalsPerSecond > 0) {
+                reconnects.add(new Reconnect(nowMs, (int) (arrivalsPerSecond * TICK_MS / 1000)));
+            }
             while (!reconnects.isEmpty() && reconnects.peek().atMs() <= nowMs) {
                 Reconnect r = reconnects.poll();
                 List<Node> ready = ready();
@@ -139,10 +144,12 @@ class RebalancingSimulationTest {
                     reconnects.add(new Reconnect(nowMs + 500, r.clients()));
                     break;
                 }
-                Node to = placement == Placement.LEAST_LOADED
-                        ? ready.stream().min(Comparator.comparingInt((Node x) -> x.sessions)).orElseThrow()
-                        : ready.get(Math.floorMod(roundRobin++, ready.size()));
-                to.sessions += r.clients();
+                for (int i = 0; i < r.clients(); i++) {
+                    Node to = placement == Placement.LEAST_LOADED
+                            ? ready.stream().min(Comparator.comparingInt((Node x) -> x.sessions)).orElseThrow()
+                            : ready.get(Math.floorMod(roundRobin++, ready.size()));
+                    to.sessions++;
+                }
             }
             for (Node n : nodes) {
                 if (n.nextAnnounceMs <= nowMs) {
@@ -276,6 +283,10 @@ class RebalancingSimulationTest {
                         sim.add("n" + i, Math.max(0, mean + random.nextInt(2 * spread + 1) - spread), MemberState.READY);
                     }
                 } while (!sim.balanced()); // within the band of the mean, or less than min-excess above it
+                if (run % 4 >= 2) {
+                    // Clients pouring in everywhere: each node's own count runs ahead of what it hears of the others.
+                    sim.arrivalsPerSecond = 50 + random.nextInt(500);
+                }
                 sim.runUntil(60_000);
                 assertThat(sim.closes).as("run %d: %s", run, sim).isEmpty();
             }
