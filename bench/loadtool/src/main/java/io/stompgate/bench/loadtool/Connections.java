@@ -32,18 +32,36 @@ final class Connections extends Scenario {
     private final AtomicLong firstReconnectNanos = new AtomicLong();
     private final AtomicLong lastReconnectNanos = new AtomicLong();
     private volatile boolean stopping;
+    /** Open or opening connections per node, for least-connections balancing and the final count. */
+    private final java.util.concurrent.ConcurrentHashMap<URI, java.util.concurrent.atomic.AtomicInteger> held =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     Connections(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
         this.nodes = opts.livePath == null && opts.reconnectOn.isEmpty() ? null : new LiveNodes(opts.urls, opts.livePath);
+        if (nodes != null && opts.balance.equals("least-connections")) {
+            nodes.leastConnections(u -> heldOn(u).get());
+        }
+    }
+
+    private java.util.concurrent.atomic.AtomicInteger heldOn(URI u) {
+        return held.computeIfAbsent(u, k -> new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** A connection to {@code to} for user {@code i}, counted on its node until it closes. */
+    private Conn newConn(int i, String user, URI to) {
+        Conn c = new Conn(env, i, user, to, this, false);
+        heldOn(to).incrementAndGet();
+        c.closed.whenComplete((v, e) -> heldOn(to).decrementAndGet());
+        return c;
     }
 
     @Override
     void setup() throws Exception {
         List<Integer> mine = myShare(opts.connections);
         long start = System.nanoTime();
-        int[] r = openInBatches(mine, i -> new Conn(env, i, opts.userName(i), nodes == null ? url(i) : nodes.pick(), this,
-                false), result.hist("connect_us"), result.hist("subscribe_us"));
+        int[] r = openInBatches(mine, i -> newConn(i, opts.userName(i), nodes == null ? url(i) : nodes.pick()),
+                result.hist("connect_us"), result.hist("subscribe_us"));
         ok = r[0];
         failed = r[1];
         result.count("open_ms", (System.nanoTime() - start) / 1_000_000);
@@ -67,9 +85,12 @@ final class Connections extends Scenario {
     @Override
     public void onError(Conn c, String message) {
         String text = message.startsWith("ERROR ") ? message.substring(6) : message;
-        if (c.ready.isDone() && !stopping && opts.reconnectOn.contains(text)
+        if (!stopping && opts.reconnectOn.contains(text)
                 && reconnects.sum() + reconnectsFailed.sum() < opts.maxReconnects) {
+            // Also one not ready yet: a node may hand back a session that has just arrived.
+            c.handedBack = true;
             reconnect(c, text);
+            c.ready.completeExceptionally(new IllegalStateException("handed back: " + text));
             return;
         }
         super.onError(c, message);
@@ -88,7 +109,7 @@ final class Connections extends Scenario {
             error("no live node to reconnect to");
             return;
         }
-        Conn next = new Conn(env, c.index, c.user, to, this, false);
+        Conn next = newConn(c.index, c.user, to);
         next.replacesSinceNanos = now;
         synchronized (all) {
             all.remove(c);
@@ -98,7 +119,7 @@ final class Connections extends Scenario {
             if (e == null) {
                 reconnects.increment();
                 Result.recordMicros(result.hist("reconnect_us"), next.readyNanos - next.replacesSinceNanos);
-            } else {
+            } else if (!next.handedBack) {
                 reconnectsFailed.increment();
             }
         });

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The client side of a load balancer: round-robin over the {@code --url} nodes that are live. With
+ * The client side of a load balancer: round-robin (or fewest connections first, {@code --balance
+ * least-connections}) over the {@code --url} nodes that are live. With
  * {@code --live-path P} a node is live while {@code GET http://<its host:port>P} answers 200, asked
  * every 500 ms (readiness, as a Kubernetes Service would); without it every node is. A node that
  * turns live joins the rotation at once, as a new pod joins a Service's endpoints.
@@ -21,6 +22,8 @@ final class LiveNodes implements AutoCloseable {
 
     private final List<URI> urls;
     private final String path;
+    /** With least-connections balancing: how many connections a node holds now; else null. */
+    private volatile java.util.function.ToIntFunction<URI> load;
     private final HttpClient http;
     private final AtomicInteger next = new AtomicInteger();
     private final Thread prober;
@@ -44,6 +47,30 @@ final class LiveNodes implements AutoCloseable {
         prober.start();
     }
 
+    /** Balances by fewest connections (as {@code load} counts them) instead of round-robin. */
+    void leastConnections(java.util.function.ToIntFunction<URI> load) {
+        this.load = load;
+    }
+
+    private URI choose(List<URI> now) {
+        java.util.function.ToIntFunction<URI> l = load;
+        if (l == null) {
+            return now.get(Math.floorMod(next.getAndIncrement(), now.size()));
+        }
+        int start = Math.floorMod(next.getAndIncrement(), now.size()); // ties go round-robin
+        URI best = null;
+        int fewest = Integer.MAX_VALUE;
+        for (int k = 0; k < now.size(); k++) {
+            URI u = now.get((start + k) % now.size());
+            int n = l.applyAsInt(u);
+            if (n < fewest) {
+                fewest = n;
+                best = u;
+            }
+        }
+        return best;
+    }
+
     /** The next live node, round-robin; waits (bounded) for one when none is live. */
     URI pick() {
         List<URI> now = live;
@@ -60,13 +87,13 @@ final class LiveNodes implements AutoCloseable {
         if (now.isEmpty()) {
             throw new IllegalStateException("no live node among " + urls);
         }
-        return now.get(Math.floorMod(next.getAndIncrement(), now.size()));
+        return choose(now);
     }
 
     /** The next live node, or {@code null} when none is live now; never waits (event loops call it). */
     URI pickNow() {
         List<URI> now = live;
-        return now.isEmpty() ? null : now.get(Math.floorMod(next.getAndIncrement(), now.size()));
+        return now.isEmpty() ? null : choose(now);
     }
 
     List<URI> live() {

@@ -163,7 +163,7 @@ public final class LoadTool {
             sampler.mark(1);
             selfStart = ProcStats.self();
             log("measuring " + o.duration + "s");
-            sleepUntil(windowEnd);
+            sleepUntil(windowEnd, o.untilFile);
             s.windowEnd();
             sampler.mark(2);
             selfEnd = ProcStats.self();
@@ -195,8 +195,17 @@ public final class LoadTool {
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {
+        sleepUntil(nanos, null);
+    }
+
+    /** Sleeps until {@code nanos}, or until {@code file} (when not null) exists. */
+    private static void sleepUntil(long nanos, String file) throws InterruptedException {
         long left;
         while ((left = nanos - System.nanoTime()) > 0) {
+            if (file != null && Files.exists(Path.of(file))) {
+                log(file + " exists: ending the window early");
+                return;
+            }
             TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
         }
     }

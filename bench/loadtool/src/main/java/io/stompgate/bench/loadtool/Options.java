@@ -63,6 +63,8 @@ final class Options {
     Set<String> reconnectOn = new LinkedHashSet<>();
     int maxReconnects = -1;
     String livePath;
+    String untilFile;
+    String balance = "round-robin";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -190,6 +192,13 @@ final class Options {
                         reconnectOn.add(m.trim());
                     }
                 }
+            }
+            case "until-file" -> untilFile = v;
+            case "balance" -> {
+                if (!v.equals("round-robin") && !v.equals("least-connections")) {
+                    throw new IllegalArgumentException("--balance takes round-robin or least-connections");
+                }
+                balance = v;
             }
             case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
             case "live-path" -> {
@@ -412,7 +421,10 @@ final class Options {
               --reconnect-on rebalancing[,...]   a connection closed with an ERROR of this message reconnects
                            as the same user to the next live node, round-robin, and subscribes again (as a
                            load balancer would place it); reports reconnects, their times, sessions per node
+              --balance round-robin|least-connections   how (re)connections pick among the live nodes
+                           (least-connections: the node this tool holds fewest connections on)
               --max-reconnects n       bound on reconnects (default 10 x connections)
+              --until-file F           the measured window (the hold) ends early once file F exists
             measurement
               --server-pid p[,p...]    server processes: RSS (VmRSS) and CPU (utime+stime) before/after,
                            KB per connection, CPU-seconds per million delivered

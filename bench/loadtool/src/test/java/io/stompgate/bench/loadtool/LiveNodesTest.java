@@ -70,6 +70,27 @@ class LiveNodesTest {
     }
 
     @Test
+    void leastConnectionsPicksTheNodeHoldingFewest() {
+        URI x = URI.create("ws://127.0.0.1:1/ws");
+        URI y = URI.create("ws://127.0.0.1:2/ws");
+        URI z = URI.create("ws://127.0.0.1:3/ws");
+        java.util.Map<URI, Integer> held = new java.util.HashMap<>(java.util.Map.of(x, 5, y, 2, z, 2));
+        try (LiveNodes nodes = new LiveNodes(List.of(x, y, z), null)) {
+            nodes.leastConnections(held::get);
+            List<URI> picked = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                URI u = nodes.pick();
+                picked.add(u);
+                held.merge(u, 1, Integer::sum);
+            }
+            // y and z fill up to x's 5 first, then all three take turns.
+            assertEquals(3, picked.stream().filter(y::equals).count());
+            assertEquals(3, picked.stream().filter(z::equals).count());
+            assertEquals(held.get(x), held.get(y));
+        }
+    }
+
+    @Test
     void withoutALivePathEveryNodeIsLiveAndWithNoneLiveNothingIsPicked() throws Exception {
         URI x = URI.create("ws://127.0.0.1:1/ws");
         URI y = URI.create("ws://127.0.0.1:2/ws");
