@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.stompgate.config.GatewayProperties;
 import io.stompgate.deploy.NginxConfig.Directive;
+import io.stompgate.testing.NeedsRabbitMQ;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,6 +144,7 @@ class ComposeTest {
      * host, user and password (the compose service's become the local broker's) and the node
      * id (a suffix, so it cannot meet another test's queue).
      */
+    @NeedsRabbitMQ
     @ParameterizedTest
     @MethodSource("gatewayServices")
     void theGatewaysEnvironmentIsMadeOfPropertiesTheAppBinds(String gateway) throws Exception {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.stompgate.config.GatewayProperties;
 import io.stompgate.config.RabbitConnectionProperties;
+import io.stompgate.testing.NeedsRabbitMQ;
 import java.net.http.HttpResponse;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -40,6 +41,7 @@ import org.springframework.core.env.StandardEnvironment;
  * readiness really includes the broker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRabbitMQ
 class KubernetesAgainstAppTest {
 
     static final String SESSIONS_METRIC = "stomp_sessions_active";

@@ -6,6 +6,7 @@ import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.Publication;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +25,7 @@ import reactor.core.publisher.Mono;
  * disk alarm, while the connection stays up): the io thread blocks inside a publish, yet
  * every publish is still answered, confirmed or failed, within the operation timeout.
  */
+@NeedsRabbitMQ
 class BlockedConnectionTest {
 
     static final class HalfPausingProxy implements AutoCloseable {

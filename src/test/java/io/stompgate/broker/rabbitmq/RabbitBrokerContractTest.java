@@ -2,10 +2,12 @@ package io.stompgate.broker.rabbitmq;
 
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.MessageBrokerContract;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 
+@NeedsRabbitMQ
 class RabbitBrokerContractTest extends MessageBrokerContract {
 
     @BeforeAll

@@ -11,6 +11,7 @@ import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.TcpProxy;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * client cannot encode, operations parked through an outage longer than their timeout, a
  * durable queue deleted behind the node's back.
  */
+@NeedsRabbitMQ
 class RabbitBrokerFaultTest {
 
     static final DeliveryListener NOOP = new DeliveryListener() {

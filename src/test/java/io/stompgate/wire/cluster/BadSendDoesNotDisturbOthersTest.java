@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.RawStompClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** A SEND that AMQP cannot carry (a 300-byte header name) gets its ERROR; every other session's SENDs keep their receipts. */
+@NeedsRabbitMQ
 class BadSendDoesNotDisturbOthersTest {
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stompgate.broker.rabbitmq.RabbitBroker;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.RawStompClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * A broadcast costs the broker one delivery per node, not one per subscriber:
  * 15 subscribers on two nodes, 20 messages, 300 MESSAGE frames, 40 AMQP deliveries.
  */
+@NeedsRabbitMQ
 class BroadcastCostTest {
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.stompgate.session.SessionRegistry;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.RawStompClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * still has a subscriber and none for the others. Seeded: the seed is printed on
  * failure and replayed with {@code -Dstomp.seed=...}.
  */
+@NeedsRabbitMQ
 class CountedBindingsUnderConcurrencyTest {
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * acked shortly after: an idle node shows no unacknowledged messages to the
  * operator watching RabbitMQ (whose statistics lag by a few seconds).
  */
+@NeedsRabbitMQ
 class NodeQueueAckTest {
 
     @Test

@@ -10,6 +10,7 @@ import io.stompgate.session.SessionRegistry;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * Two gateway nodes in one JVM, in {@code rabbitmq} mode, against the real
  * RabbitMQ at 127.0.0.1:5672: what the contract's section 5 promises across nodes.
  */
+@NeedsRabbitMQ
 class TwoNodeClusterTest {
 
     static GatewayNode nodeA;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsBrowser;
+import io.stompgate.testing.NeedsRabbitMQ;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * <p>Never skipped: without node, the npm packages or Chromium it fails and says
  * what to install ({@code .ci/run} installs them).
  */
+@NeedsRabbitMQ
+@NeedsBrowser
 class BrowserChatE2ETest {
 
     private static final long TIMEOUT_SECONDS = 180;

@@ -7,6 +7,7 @@ import io.stompgate.broker.MessageBroker;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import io.stompgate.testing.TcpProxy;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * restores its queue and bindings by itself, and delivery resumes without the
  * client doing anything.
  */
+@NeedsRabbitMQ
 class BrokerConnectionLossTest {
 
     TcpProxy proxy;

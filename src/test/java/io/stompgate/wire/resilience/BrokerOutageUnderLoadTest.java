@@ -7,6 +7,7 @@ import io.stompgate.broker.MessageBroker;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import io.stompgate.testing.TcpProxy;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * queue message published before the cut is delivered (duplicates counted, none
  * lost), and topic delivery resumed within 5 s of the restore. Prints the figures.
  */
+@NeedsRabbitMQ
 class BrokerOutageUnderLoadTest {
 
     private static final Duration OUTAGE = Duration.ofSeconds(10);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import java.io.File;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * RabbitMQ). The messages its clients held unacknowledged go to the consumers on
  * the other node, and its node queue vanishes with its connection.
  */
+@NeedsRabbitMQ
 class NodeKilledTest {
 
     @Test

@@ -1,0 +1,22 @@
+package io.stompgate.testing;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
+
+/**
+ * The test talks to a real RabbitMQ (its AMQP port, and often its management API), found by
+ * {@link TestRabbit}. Tagged {@value #TAG}, so {@code -DexcludedGroups=rabbitmq} leaves it out of a
+ * JDK-only run.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Tag(NeedsRabbitMQ.TAG)
+public @interface NeedsRabbitMQ {
+
+    String TAG = "rabbitmq";
+}
