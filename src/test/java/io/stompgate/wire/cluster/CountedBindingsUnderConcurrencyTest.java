@@ -8,6 +8,7 @@ import io.stompgate.stomp.StompCommand;
 import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.RawStompClient;
+import io.stompgate.testing.Seeds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,45 +31,46 @@ import org.junit.jupiter.api.Test;
 class CountedBindingsUnderConcurrencyTest {
 
     @Test
-    void bindingsMatchSubscribersAfterConcurrentChurn() throws Exception {
-        long seed = Long.getLong("stomp.seed", System.nanoTime());
-        String root = "churn" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> patterns = List.of(root + ".a", root + ".*", root + ".#", root + ".b.c");
-        int clients = 12;
-        int steps = 40;
-        try (GatewayNode node = GatewayNode.startRabbit()) {
-            String nodeQueue = "stomp.node." + node.nodeId();
-            ExecutorService pool = Executors.newFixedThreadPool(clients);
-            List<Future<Set<String>>> finals = new ArrayList<>();
-            List<RawStompClient> open = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                RawStompClient client = node.client("churn" + c);
-                client.connectStomp();
-                open.add(client);
-                Random random = new Random(seed + c);
-                finals.add(pool.submit(() -> churn(client, patterns, steps, random)));
-            }
-            Set<String> stillSubscribed = new HashSet<>();
-            for (Future<Set<String>> f : finals) {
-                stillSubscribed.addAll(f.get());
-            }
-            pool.shutdown();
-            String context = "seed=" + seed + " (replay with -Dstomp.seed=" + seed + ")";
-            for (String pattern : patterns) {
-                long expected = stillSubscribed.contains(pattern) ? 1 : 0;
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                        assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern))
-                                .as("%s: bindings of %s", context, pattern).isEqualTo(expected));
-            }
-            open.forEach(RawStompClient::close);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                for (String pattern : patterns) {
-                    assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern)).as("%s: %s after close", context, pattern)
-                            .isZero();
+    void bindingsMatchSubscribersAfterConcurrentChurn() {
+        Seeds.withSeed("concurrent binding churn", seed -> {
+            String root = "churn" + UUID.randomUUID().toString().substring(0, 8);
+            List<String> patterns = List.of(root + ".a", root + ".*", root + ".#", root + ".b.c");
+            int clients = 12;
+            int steps = 40;
+            try (GatewayNode node = GatewayNode.startRabbit()) {
+                String nodeQueue = "stomp.node." + node.nodeId();
+                ExecutorService pool = Executors.newFixedThreadPool(clients);
+                List<Future<Set<String>>> finals = new ArrayList<>();
+                List<RawStompClient> open = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    RawStompClient client = node.client("churn" + c);
+                    client.connectStomp();
+                    open.add(client);
+                    Random random = new Random(seed + c);
+                    finals.add(pool.submit(() -> churn(client, patterns, steps, random)));
                 }
-                assertThat(node.bean(SessionRegistry.class).topicPatternCount()).isZero();
-            });
-        }
+                Set<String> stillSubscribed = new HashSet<>();
+                for (Future<Set<String>> f : finals) {
+                    stillSubscribed.addAll(f.get());
+                }
+                pool.shutdown();
+                String context = Seeds.replay(seed);
+                for (String pattern : patterns) {
+                    long expected = stillSubscribed.contains(pattern) ? 1 : 0;
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                            assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern))
+                                    .as("%s: bindings of %s", context, pattern).isEqualTo(expected));
+                }
+                open.forEach(RawStompClient::close);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    for (String pattern : patterns) {
+                        assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern)).as("%s: %s after close", context, pattern)
+                                .isZero();
+                    }
+                    assertThat(node.bean(SessionRegistry.class).topicPatternCount()).isZero();
+                });
+            }
+        });
     }
 
     /** Random subscribes and unsubscribes, each awaited by receipt; returns the patterns left subscribed. */

@@ -9,6 +9,7 @@ import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NettyLeakRecorder;
 import io.stompgate.testing.RawStompClient;
+import io.stompgate.testing.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,39 +36,40 @@ class WebSocketFuzzTest {
     private static final int MAX_FRAME_BYTES = 4096;
 
     @Test
-    void everyBadInputGetsAnErrorAndACloseAndTheNodeCarriesOn() throws Exception {
-        long seed = Long.getLong("stomp.seed", System.nanoTime());
-        String replay = "seed=" + seed + " (replay with -Dstomp.seed=" + seed + ")";
-        try (GatewayNode node = GatewayNode.startLocal("gateway.limits.max-frame-bytes=" + MAX_FRAME_BYTES)) {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<String>> results = new ArrayList<>();
-            AtomicInteger errors = new AtomicInteger();
-            for (int c = 0; c < CASES; c++) {
-                int caseNo = c;
-                results.add(pool.submit(() -> runCase(node.port(), new Random(seed * 31 + caseNo), caseNo, errors)));
-            }
-            List<String> failures = new ArrayList<>();
-            for (Future<String> f : results) {
-                String failure = f.get();
-                if (failure != null) {
-                    failures.add(failure);
+    void everyBadInputGetsAnErrorAndACloseAndTheNodeCarriesOn() {
+        Seeds.withSeed("WebSocket fuzzing", seed -> {
+            String replay = Seeds.replay(seed);
+            try (GatewayNode node = GatewayNode.startLocal("gateway.limits.max-frame-bytes=" + MAX_FRAME_BYTES)) {
+                ExecutorService pool = Executors.newFixedThreadPool(8);
+                List<Future<String>> results = new ArrayList<>();
+                AtomicInteger errors = new AtomicInteger();
+                for (int c = 0; c < CASES; c++) {
+                    int caseNo = c;
+                    results.add(pool.submit(() -> runCase(node.port(), new Random(seed * 31 + caseNo), caseNo, errors)));
                 }
-            }
-            pool.shutdown();
-            assertThat(failures).as(replay).isEmpty();
-            assertThat(errors.get()).isEqualTo(CASES);
+                List<String> failures = new ArrayList<>();
+                for (Future<String> f : results) {
+                    String failure = f.get();
+                    if (failure != null) {
+                        failures.add(failure);
+                    }
+                }
+                pool.shutdown();
+                assertThat(failures).as(replay).isEmpty();
+                assertThat(errors.get()).isEqualTo(CASES);
 
-            // The node still serves.
-            try (RawStompClient healthy = RawStompClient.connectAs(node.port(), "healthy")) {
-                assertThat(healthy.connectStomp().command()).isEqualTo(StompCommand.CONNECTED);
-                healthy.subscribe("s", "/topic/alive");
-                healthy.sendText("SEND\ndestination:/topic/alive\n\nstill here\0");
-                assertThat(RawStompClient.text(healthy.expectMessage())).isEqualTo("still here");
+                // The node still serves.
+                try (RawStompClient healthy = RawStompClient.connectAs(node.port(), "healthy")) {
+                    assertThat(healthy.connectStomp().command()).isEqualTo(StompCommand.CONNECTED);
+                    healthy.subscribe("s", "/topic/alive");
+                    healthy.sendText("SEND\ndestination:/topic/alive\n\nstill here\0");
+                    assertThat(RawStompClient.text(healthy.expectMessage())).isEqualTo("still here");
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(SessionRegistry.class).sessionCount() == 0);
+                NettyLeakRecorder.collectAndProbe();
+                assertThat(NettyLeakRecorder.leaks()).as("Netty buffer leaks, " + replay).isEmpty();
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(SessionRegistry.class).sessionCount() == 0);
-            NettyLeakRecorder.collectAndProbe();
-            assertThat(NettyLeakRecorder.leaks()).as("Netty buffer leaks, " + replay).isEmpty();
-        }
+        });
     }
 
     /** One connection, one bad input; null when it was answered with an ERROR and a close. */
