@@ -32,14 +32,6 @@ public final class GatewayAssertions {
         }
     }
 
-    /** The ERROR frame {@code client} got next, whose {@code message} header contains {@code expected}; then the close. */
-    public static StompFrame assertErrorThenClose(RawStompClient client, String expected) {
-        StompFrame error = client.expect(f -> f.command() == StompCommand.ERROR, RawStompClient.TIMEOUT);
-        assertThat(error.header("message")).as("ERROR message header").isNotNull().contains(expected);
-        assertThat(client.awaitClosed(RawStompClient.TIMEOUT)).as("connection closed after ERROR").isTrue();
-        return error;
-    }
-
     /** Waits until the server has released the session {@code sessionId} (its CONNECTED {@code session} header). */
     public static void awaitSessionReleased(SessionRegistry registry, String sessionId) {
         await().atMost(Duration.ofSeconds(10))

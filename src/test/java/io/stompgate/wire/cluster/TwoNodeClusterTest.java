@@ -1,5 +1,6 @@
 package io.stompgate.wire.cluster;
 
+import static io.stompgate.testing.ErrorAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -282,8 +283,7 @@ class TwoNodeClusterTest {
         try (RawStompClient alice = nodeA.client("alice")) {
             alice.connectStomp();
             alice.sendText("SEND\ndestination:/app/" + unique("nobody") + "\nreceipt:r\n\nx\0");
-            StompFrame error = alice.expect(f -> f.command() == StompCommand.ERROR, Duration.ofSeconds(10));
-            assertThat(error.header("message")).contains("no application backend");
+            assertError(alice.expect(f -> f.command() == StompCommand.ERROR, Duration.ofSeconds(10)), "no application backend");
             assertThat(alice.awaitClosed(Duration.ofSeconds(10))).isTrue();
         }
     }

@@ -1,5 +1,6 @@
 package io.stompgate.wire.ops;
 
+import static io.stompgate.testing.ErrorAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stompgate.testing.GatewayNode;
@@ -60,8 +61,7 @@ class PrometheusMetricsTest {
             try (RawStompClient alice = node.client("alice")) {
                 alice.connectStomp();
                 alice.sendText("SEND\ndestination:/app/nobody.home\nreceipt:r\n\nx\0");
-                assertThat(alice.expect(io.stompgate.stomp.StompCommand.ERROR).header("message"))
-                        .contains("no application handler for '/app/nobody.home'");
+                assertError(alice.next(), "no application handler for '/app/nobody.home'");
             }
             String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://127.0.0.1:" + node.port() + "/actuator/prometheus")).build(),

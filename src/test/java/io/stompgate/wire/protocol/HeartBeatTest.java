@@ -1,6 +1,6 @@
 package io.stompgate.wire.protocol;
 
-import static io.stompgate.testing.GatewayAssertions.assertErrorThenClose;
+import static io.stompgate.testing.ErrorAssertions.assertErrorThenClose;
 import static io.stompgate.testing.GatewayAssertions.assertNodeServesNewSession;
 import static io.stompgate.testing.Frames.send;
 import static org.assertj.core.api.Assertions.assertThat;
