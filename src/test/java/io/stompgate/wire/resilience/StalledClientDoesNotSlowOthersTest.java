@@ -64,11 +64,11 @@ class StalledClientDoesNotSlowOthersTest {
             }
             StalledWebSocketClient stalled = new StalledWebSocketClient(node.port(), "/ws?user=stalled");
             stalled.sendText("CONNECT\naccept-version:1.2\nheart-beat:0,0\n\n\0");
-            stalled.readUntil("\0");
+            assertThat(stalled.nextFrame().command()).isEqualTo(StompCommand.CONNECTED);
             stalled.sendText("SUBSCRIBE\nid:s\ndestination:/topic/ticks\nreceipt:r\n\n\0");
-            stalled.readUntil("\0");
+            assertThat(stalled.nextFrame().command()).isEqualTo(StompCommand.RECEIPT);
             stalled.sendText("SUBSCRIBE\nid:f\ndestination:/topic/firehose\nreceipt:r\n\n\0");
-            stalled.readUntil("\0");
+            assertThat(stalled.nextFrame().command()).isEqualTo(StompCommand.RECEIPT);
             // From here on the stalled client reads nothing.
 
             int total = TICKS_PER_SECOND * SECONDS;
@@ -115,6 +115,7 @@ class StalledClientDoesNotSlowOthersTest {
             assertThat(meters.get("stomp.outbound.queue.depth").summary().max()).isLessThanOrEqualTo(256);
             String rest = stalled.readToEnd();
             assertThat(rest).as("the server closed the stalled connection").isNotNull();
+            assertThat(stalled.endedByServer()).as("the server closed the stalled connection (not a read timeout)").isTrue();
             stalled.close();
             readers.forEach(RawStompClient::close);
             await().atMost(Duration.ofSeconds(10)).until(() -> node.bean(SessionRegistry.class).sessionCount() == 0);
