@@ -7,7 +7,7 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.Publication;
 import io.stompgate.stomp.StompHeaders;
 import io.stompgate.testing.NeedsRabbitMQ;
-import io.stompgate.testing.Rabbit;
+import io.stompgate.testing.TestRabbit;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,7 +37,7 @@ class BlockedConnectionTest {
                 try {
                     while (true) {
                         Socket c = server.accept();
-                        Socket u = new Socket(Rabbit.HOST, Rabbit.PORT);
+                        Socket u = new Socket(TestRabbit.get().host(), TestRabbit.get().port());
                         c.setReceiveBufferSize(16 * 1024);
                         pump(c, u, true);
                         pump(u, c, false);
@@ -82,9 +82,11 @@ class BlockedConnectionTest {
     @Test
     void aBlockedConnectionStillAnswersEveryPublishWithinTheOperationTimeout() throws Exception {
         try (HalfPausingProxy proxy = new HalfPausingProxy()) {
+            TestRabbit rabbit = TestRabbit.get();
             RabbitBroker broker = new RabbitBroker(RabbitBrokerOptions.defaults(
-                    List.of(new RabbitBrokerOptions.Endpoint(Rabbit.HOST, proxy.server.getLocalPort())), "guest", "guest",
-                    "/", "blocked-" + UUID.randomUUID().toString().substring(0, 8))
+                    List.of(new RabbitBrokerOptions.Endpoint(proxy.server.getInetAddress().getHostAddress(),
+                            proxy.server.getLocalPort())), rabbit.username(), rabbit.password(),
+                    rabbit.virtualHost(), "blocked-" + UUID.randomUUID().toString().substring(0, 8))
                     .withOperationTimeout(Duration.ofSeconds(1)).withRequestedHeartbeat(Duration.ZERO));
             broker.start(RabbitBrokerFaultTest.NOOP).block(Duration.ofSeconds(10));
             proxy.upstreamPaused = true; // the broker "blocks" the connection: it stops reading

@@ -34,7 +34,7 @@ class NodeQueueAckTest {
             String queue = "stomp.node." + node.nodeId();
             ObjectMapper json = new ObjectMapper();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                JsonNode stats = json.readTree(Rabbit.management("/queues/%2F/" + queue));
+                JsonNode stats = json.readTree(Rabbit.management(Rabbit.queuePath(queue)));
                 assertThat(stats.path("message_stats").path("ack").asLong()).as("acks of %s", queue).isEqualTo(3);
                 assertThat(stats.path("messages_unacknowledged").asLong()).isZero();
             });

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two gateway nodes in one JVM, in {@code rabbitmq} mode, against the real
- * RabbitMQ at 127.0.0.1:5672: what the contract's section 5 promises across nodes.
+ * Two gateway nodes in one JVM, in {@code rabbitmq} mode, against the tests' real
+ * RabbitMQ ({@link io.stompgate.testing.TestRabbit}): what the contract's section 5 promises across nodes.
  */
 @NeedsRabbitMQ
 class TwoNodeClusterTest {
@@ -365,7 +365,7 @@ class TwoNodeClusterTest {
     }
 
     static long bindings(String queue, String exchange, String routingKey) {
-        String json = Rabbit.management("/queues/%2F/" + queue + "/bindings");
+        String json = Rabbit.management(Rabbit.queuePath(queue) + "/bindings");
         tools.jackson.databind.JsonNode array = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json);
         long n = 0;
         for (tools.jackson.databind.JsonNode b : array) {

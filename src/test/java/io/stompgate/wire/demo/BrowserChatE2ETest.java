@@ -86,14 +86,9 @@ class BrowserChatE2ETest {
         assertThat(png.length).as("screenshot size").isGreaterThan(20_000);
     }
 
-    /**
-     * A node in {@code rabbitmq} mode with a readable id (it shows on the pages and in the
-     * screenshot). Not {@code GatewayNode.startRabbit("gateway.node-id=...")}: that passes
-     * {@code --gateway.node-id} twice, which Spring joins into one invalid id.
-     */
+    /** A node in {@code rabbitmq} mode with a readable id (it shows on the pages and in the screenshot). */
     private static GatewayNode rabbitNode(String nodeId) {
-        return GatewayNode.start(nodeId, List.of("--server.port=0", "--gateway.broker=rabbitmq",
-                "--gateway.node-id=" + nodeId, "--spring.rabbitmq.host=127.0.0.1", "--spring.main.banner-mode=off"));
+        return GatewayNode.startRabbit("gateway.node-id=" + nodeId);
     }
 
     /** {@code node --version}, or null when there is no node to run. */

@@ -9,7 +9,6 @@ import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NeedsRabbitMQ;
-import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import io.stompgate.testing.TcpProxy;
 import java.time.Duration;
@@ -33,9 +32,8 @@ class BrokerConnectionLossTest {
 
     @BeforeEach
     void start() throws Exception {
-        proxy = new TcpProxy(Rabbit.HOST, Rabbit.PORT);
-        behindProxy = GatewayNode.startRabbit("spring.rabbitmq.port=" + proxy.port(),
-                "gateway.broker.operation-timeout=3s");
+        proxy = TcpProxy.toRabbit();
+        behindProxy = GatewayNode.startRabbitThrough(proxy, "gateway.broker.operation-timeout=3s");
         direct = GatewayNode.startRabbit();
     }
 

@@ -41,9 +41,9 @@ class BrokerOutageUnderLoadTest {
         String topic = "/topic/outage" + UUID.randomUUID().toString().substring(0, 8);
         String queueName = "outage" + UUID.randomUUID().toString().substring(0, 8);
         String queue = "/queue/" + queueName;
-        try (TcpProxy proxy = new TcpProxy(Rabbit.HOST, Rabbit.PORT);
-             GatewayNode a = GatewayNode.startRabbit("spring.rabbitmq.port=" + proxy.port());
-             GatewayNode b = GatewayNode.startRabbit("spring.rabbitmq.port=" + proxy.port());
+        try (TcpProxy proxy = TcpProxy.toRabbit();
+             GatewayNode a = GatewayNode.startRabbitThrough(proxy);
+             GatewayNode b = GatewayNode.startRabbitThrough(proxy);
              Rabbit rabbit = Rabbit.connect()) {
             RawStompClient subA = a.client("subA");
             RawStompClient subB = b.client("subB");
