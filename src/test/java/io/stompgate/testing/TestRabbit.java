@@ -225,15 +225,11 @@ public final class TestRabbit {
     private static TestRabbit container(List<String> notFound) {
         String image = System.getenv(IMAGE_ENV);
         image = image == null || image.isBlank() ? DEFAULT_IMAGE : image.trim();
-        boolean docker;
         try {
-            docker = DockerClientFactory.instance().isDockerAvailable();
+            DockerClientFactory.instance().client();
         }
         catch (RuntimeException e) {
-            docker = false;
-        }
-        if (!docker) {
-            notFound.add("no Docker engine answers");
+            notFound.add(dockerProblem(e));
             return null;
         }
         RabbitMQContainer container = new RabbitMQContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("rabbitmq"));
@@ -249,6 +245,17 @@ public final class TestRabbit {
         return new TestRabbit(container.getHost(), container.getAmqpPort(), container.getAdminUsername(),
                 container.getAdminPassword(), "/", managementBase(container.getHttpUrl()),
                 "Testcontainers, image " + image + ", started for this run");
+    }
+
+    /** Why Testcontainers has no Docker client: none answers, or one does but Testcontainers' own start failed. */
+    private static String dockerProblem(RuntimeException e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("").trim();
+        if (message.startsWith("Could not find a valid Docker environment")) {
+            return "no Docker engine answers";
+        }
+        return "Testcontainers cannot use the Docker engine: " + e.getClass().getSimpleName() + ": " + message
+                + " (where no image registry is reachable, TESTCONTAINERS_RYUK_DISABLED=true spares it pulling its"
+                + " reaper image)";
     }
 
     /** {@code http://host:port} or {@code http://host:port/api} as the API's base, ending in {@code /api}. */
