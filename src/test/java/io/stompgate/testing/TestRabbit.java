@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -139,6 +141,20 @@ public final class TestRabbit {
     public List<String> gatewayProperties(String host, int port) {
         return List.of("spring.rabbitmq.host=" + host, "spring.rabbitmq.port=" + port, "spring.rabbitmq.username=" + username,
                 "spring.rabbitmq.password=" + password, "spring.rabbitmq.virtual-host=" + virtualHost);
+    }
+
+    /**
+     * The same as environment variables ({@code SPRING_RABBITMQ_HOST}, ...), for a gateway in a
+     * process of its own: unlike arguments, they do not show the password in the process list.
+     */
+    public Map<String, String> gatewayEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SPRING_RABBITMQ_HOST", host);
+        env.put("SPRING_RABBITMQ_PORT", Integer.toString(port));
+        env.put("SPRING_RABBITMQ_USERNAME", username);
+        env.put("SPRING_RABBITMQ_PASSWORD", password);
+        env.put("SPRING_RABBITMQ_VIRTUAL_HOST", virtualHost);
+        return env;
     }
 
     /** Where it is and how it was found; never the password. */

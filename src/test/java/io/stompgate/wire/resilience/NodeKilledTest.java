@@ -14,9 +14,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,11 +37,12 @@ class NodeKilledTest {
             port = s.getLocalPort();
         }
         Path log = Files.createTempFile("victim", ".log");
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder victimProcess = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "io.stompgate.GatewayApplication", "--server.port=" + port, "--gateway.broker=rabbitmq",
-                "--gateway.node-id=" + victimId));
-        TestRabbit.get().gatewayProperties().forEach(p -> command.add("--" + p));
-        Process victim = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--gateway.node-id=" + victimId)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        victimProcess.environment().putAll(TestRabbit.get().gatewayEnvironment());
+        Process victim = victimProcess.start();
         try (GatewayNode survivor = GatewayNode.startRabbit(); Rabbit rabbit = Rabbit.connect()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> healthy(port));
             assertThat(Rabbit.queueExists("stomp.node." + victimId)).isTrue();
