@@ -129,7 +129,7 @@ function connect(name) {
 function subscribe(conv) {
   const receipt = `sub-${++state.seq}`;
   setReady(conv, false);
-  // The RECEIPT means the subscription is in place cluster-wide (the gateway's contract).
+  // The RECEIPT means the subscription is in place cluster-wide (docs/protocol.md §2).
   state.client.watchForReceipt(receipt, () => setReady(conv, true));
   conv.subscription = state.client.subscribe(conv.destination, (message) => onMessage(conv, message), { receipt });
 }

@@ -1,148 +1,168 @@
 package io.stompgate;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Keeps the layering readable from the folder names: reads the import lines of
- * every main source file and reports each one that crosses a layer boundary.
+ * Keeps the layering readable from the package names. The rules read the compiled
+ * classes (ArchUnit), so a fully-qualified name in a method body counts as much as
+ * an import line. Each package's {@code package-info.java} states the same rule in
+ * words. The rules are written against a root package so that they can be run on
+ * {@code io.stompgate.archfixtures} too, a miniature with deliberate violations that
+ * shows each rule is able to fail.
+ *
+ * <p>Limit of reading bytecode: a compile-time constant ({@code static final} String or
+ * primitive) is copied into the class that uses it and leaves no dependency behind.
  */
 class ArchitectureTest {
 
-    private static final String BASE = "io.stompgate";
-    private static final Pattern IMPORT = Pattern.compile("^\\s*import\\s+(?:static\\s+)?([\\w.]+(?:\\.\\*)?)\\s*;");
+    private static final String MAIN = "io.stompgate";
+    private static final String FIXTURES = "io.stompgate.archfixtures";
 
-    @Test
-    void layersImportOnlyWhatTheyMay() {
-        Path sources = Path.of(System.getProperty("basedir", ".")).resolve("src/main/java/io/stompgate");
-        assertThat(sources.resolve("stomp")).as("codec sources").isDirectory();
+    /** The layer rules, each made for a root package ({@code root.stomp}, {@code root.broker}, ...). */
+    enum Layering {
 
-        List<String> violations = violations(sources);
+        CODEC_USES_ONLY_JDK_AND_NETTY_BUFFERS(root -> classes().that().resideInAPackage(root + ".stomp..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".stomp..", "java..", "io.netty.buffer..")
+                .because("the STOMP codec sits below everything of ours and uses neither Spring nor Reactor")),
 
-        if (!violations.isEmpty()) {
-            fail("Imports that break the layering:\n  " + String.join("\n  ", violations));
+        SESSION_USES_ONLY_CODEC_AND_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".session..")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
+                        .or(resideInAnyPackage(root + ".session..", root + ".stomp..", root + ".broker", root + ".logging")))
+                .because("a session talks to brokers through the SPI package only, never to an implementation")),
+
+        LOG_TEXT_USES_ONLY_THE_JDK(root -> classes().that().resideInAPackage(root + ".logging..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".logging..", "java..")
+                .because("every layer may sanitize log text, so it may depend on no layer")),
+
+        BROKER_SPI_USES_ONLY_CODEC(root -> classes().that().resideInAPackage(root + ".broker")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
+                        .or(resideInAnyPackage(root + ".broker", root + ".stomp..")))
+                .because("the broker SPI is what sessions and implementations share, so it may use only the codec")),
+
+        BROKER_IMPLEMENTATIONS_KNOW_NO_SESSION_TRANSPORT_CONFIG_OR_AUTH(root -> noClasses()
+                .that().resideInAPackage(root + ".broker.*..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        root + ".session..", root + ".transport..", root + ".config..", root + ".auth..")
+                .because("a broker is handed what it needs through the SPI and its own options")),
+
+        BROKER_KNOWS_NO_APPLICATION(root -> noClasses().that().resideInAPackage(root + ".broker..")
+                .should().dependOnClassesThat().resideInAPackage(root + ".app..")
+                .because("the broker layer sits below the application layer: /app handling is handed to it as a function")),
+
+        ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT(root -> noClasses()
+                .that().resideOutsideOfPackage(root + ".broker.rabbitmq..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.rabbitmq..", "reactor.rabbitmq..")
+                .because("AMQP stays behind the broker SPI"));
+
+        private final Function<String, ArchRule> forRoot;
+
+        Layering(Function<String, ArchRule> forRoot) {
+            this.forRoot = forRoot;
         }
+
+        ArchRule forRoot(String root) {
+            return forRoot.apply(root);
+        }
+    }
+
+    /** What each rule must report on the fixtures, as "origin -> target" class names under the fixture root. */
+    private static final Map<Layering, Set<String>> FIXTURE_VIOLATIONS = new EnumMap<>(Map.of(
+            Layering.CODEC_USES_ONLY_JDK_AND_NETTY_BUFFERS, Set.of(
+                    "stomp.ReachesUpWithoutImport -> session.Session",
+                    "stomp.UsesReactor -> reactor.core.publisher.Mono"),
+            Layering.SESSION_USES_ONLY_CODEC_AND_BROKER_SPI, Set.of(
+                    "session.UsesLocalBroker -> broker.local.LocalBroker"),
+            Layering.LOG_TEXT_USES_ONLY_THE_JDK, Set.of(
+                    "logging.KnowsTheCodec -> stomp.ReachesUpWithoutImport"),
+            Layering.BROKER_SPI_USES_ONLY_CODEC, Set.of(
+                    "broker.KnowsSession -> session.Session"),
+            Layering.BROKER_IMPLEMENTATIONS_KNOW_NO_SESSION_TRANSPORT_CONFIG_OR_AUTH, Set.of(
+                    "broker.local.ReadsConfiguration -> config.Settings"),
+            Layering.BROKER_KNOWS_NO_APPLICATION, Set.of(
+                    "broker.local.CallsApplication -> app.Handler"),
+            Layering.ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT, Set.of(
+                    "ops.UsesRabbitClient -> com.rabbitmq.client.Channel")));
+
+    private static JavaClasses mainClasses;
+    private static JavaClasses fixtureClasses;
+
+    private static synchronized JavaClasses mainClasses() {
+        if (mainClasses == null) {
+            mainClasses = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                    .importPackages(MAIN);
+        }
+        return mainClasses;
+    }
+
+    private static synchronized JavaClasses fixtureClasses() {
+        if (fixtureClasses == null) {
+            fixtureClasses = new ClassFileImporter().importPackages(FIXTURES);
+        }
+        return fixtureClasses;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Layering.class)
+    void mainClassesKeepTheLayering(Layering rule) {
+        rule.forRoot(MAIN).check(mainClasses());
     }
 
     @Test
-    void reportsTheOffendingFileAndImport(@TempDir Path sources) throws IOException {
-        write(sources, "stomp/Bad.java", "package io.stompgate.stomp;",
-                "import io.stompgate.session.StompSession;", "import reactor.core.publisher.Mono;",
-                "import io.stompgate.stomp.StompFrame;");
-        write(sources, "session/Bad.java", "package io.stompgate.session;",
-                "import io.stompgate.broker.local.LocalBroker;", "import io.stompgate.broker.MessageBroker;");
-        write(sources, "broker/Bad.java", "package io.stompgate.broker;", "import io.stompgate.session.Subscription;");
-        write(sources, "broker/local/Bad.java", "package io.stompgate.broker.local;",
-                "import static io.stompgate.config.GatewayProperties.DEFAULT;", "import io.stompgate.app.AppMessage;");
-        write(sources, "ops/Bad.java", "package io.stompgate.ops;", "import com.rabbitmq.client.Channel;");
-        write(sources, "broker/rabbitmq/Fine.java", "package io.stompgate.broker.rabbitmq;",
-                "import com.rabbitmq.client.Channel;", "import reactor.rabbitmq.Sender;");
+    void readsTheMainClassesAndNoTestClasses() {
+        JavaClasses classes = mainClasses();
 
-        List<String> violations = violations(sources);
-
-        assertThat(violations).hasSize(6).anySatisfy(v -> assertThat(v)
-                        .contains("stomp" + File.separator + "Bad.java:2").contains("io.stompgate.session.StompSession"))
-                .anySatisfy(v -> assertThat(v).contains("reactor.core.publisher.Mono"))
-                .anySatisfy(v -> assertThat(v).contains("io.stompgate.broker.local.LocalBroker"))
-                .anySatisfy(v -> assertThat(v).contains("io.stompgate.session.Subscription"))
-                .anySatisfy(v -> assertThat(v).contains("io.stompgate.config.GatewayProperties.DEFAULT"));
-        assertThat(String.join("\n", violations)).contains("com.rabbitmq.client.Channel").doesNotContain("Fine.java");
+        assertThat(classes.stream().map(JavaClass::getPackageName))
+                .as("main packages read")
+                .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app")
+                .noneMatch(pkg -> pkg.startsWith(FIXTURES));
+        assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }
 
-    static List<String> violations(Path sources) {
-        List<String> violations = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(sources)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                String layer = layerOf(sources.relativize(file.getParent()));
-                List<String> lines = Files.readAllLines(file);
-                for (int i = 0; i < lines.size(); i++) {
-                    Matcher m = IMPORT.matcher(lines.get(i));
-                    if (m.find()) {
-                        String rule = brokenRule(layer, m.group(1));
-                        if (rule != null) {
-                            violations.add(sources.relativize(file) + ":" + (i + 1) + " imports " + m.group(1) + " (" + rule + ")");
-                        }
-                    }
-                }
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return violations;
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Layering.class)
+    void eachRuleReportsTheFixturesThatBreakItAndNoOthers(Layering rule) {
+        EvaluationResult result = rule.forRoot(FIXTURES).evaluate(fixtureClasses());
+
+        assertThat(result.hasViolation()).as("%s reports a violation", rule).isTrue();
+        assertThat(violations(result)).as(result.getFailureReport().toString())
+                .containsExactlyInAnyOrderElementsOf(FIXTURE_VIOLATIONS.get(rule));
     }
 
-    /** The rule that importing {@code imported} from package {@code layer} breaks, or null. */
-    private static String brokenRule(String layer, String imported) {
-        String target = packageOf(imported);
-        boolean ours = target.equals(BASE) || target.startsWith(BASE + ".");
-        String ourLayer = ours ? target.substring(Math.min(target.length(), BASE.length() + 1)) : null;
-
-        if (!in(layer, "broker.rabbitmq") && (in(target, "com.rabbitmq") || in(target, "reactor.rabbitmq"))) {
-            return "only broker.rabbitmq may use the RabbitMQ client";
-        }
-        if (in(layer, "stomp")) {
-            if (ours && !in(ourLayer, "stomp")) {
-                return "stomp depends on nothing else of ours";
-            }
-            if (target.startsWith("org.springframework") || in(target, "reactor")) {
-                return "stomp uses neither Spring nor Reactor";
-            }
-        }
-        if (in(layer, "session") && ours && !in(ourLayer, "stomp") && !ourLayer.equals("broker") && !in(ourLayer, "session")) {
-            return "session may use only stomp, the broker SPI and itself";
-        }
-        if (layer.equals("broker") && ours && !in(ourLayer, "stomp") && !ourLayer.equals("broker")) {
-            return "the broker SPI may use only stomp and itself";
-        }
-        if ((in(layer, "broker.local") || in(layer, "broker.rabbitmq")) && ours
-                && Stream.of("session", "transport", "config", "auth").anyMatch(l -> in(ourLayer, l))) {
-            return "broker implementations never depend on session, transport, config or auth";
-        }
-        return null;
+    @Test
+    void everyRuleHasFixturesThatBreakIt() {
+        assertThat(FIXTURE_VIOLATIONS.keySet()).containsExactlyInAnyOrder(Layering.values());
     }
 
-    /** Whether package {@code pkg} is {@code parent} or inside it. */
-    private static boolean in(String pkg, String parent) {
-        return pkg.equals(parent) || pkg.startsWith(parent + ".");
+    /** The distinct "origin -> target" class pairs a result reports, named relative to the fixture root. */
+    private static Set<String> violations(EvaluationResult result) {
+        Set<String> pairs = new TreeSet<>();
+        result.handleViolations((Collection<Dependency> dependencies, String message) -> dependencies.forEach(d ->
+                pairs.add(relative(d.getOriginClass().getName()) + " -> " + relative(d.getTargetClass().getName()))));
+        return pairs;
     }
 
-    /** {@code a.b.C.d} and {@code a.b.*} are in package {@code a.b}: the names before the first capitalised one. */
-    private static String packageOf(String imported) {
-        String[] parts = imported.split("\\.");
-        StringBuilder pkg = new StringBuilder();
-        for (String part : parts) {
-            if (part.equals("*") || Character.isUpperCase(part.charAt(0))) {
-                break;
-            }
-            if (pkg.length() > 0) {
-                pkg.append('.');
-            }
-            pkg.append(part);
-        }
-        return pkg.toString();
-    }
-
-    private static String layerOf(Path relativeDirectory) {
-        return relativeDirectory.toString().replace(File.separatorChar, '.');
-    }
-
-    private static void write(Path root, String file, String... lines) throws IOException {
-        Path path = root.resolve(file);
-        Files.createDirectories(path.getParent());
-        Files.write(path, List.of(lines));
+    private static String relative(String className) {
+        return className.startsWith(FIXTURES + ".") ? className.substring(FIXTURES.length() + 1) : className;
     }
 }

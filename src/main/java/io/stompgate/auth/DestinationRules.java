@@ -16,7 +16,7 @@ import java.util.Set;
  * ({@code role:admin, scope:admin.write}). For a concrete destination the first
  * rule that matches it and says something about the action decides; with no
  * such rule the destination is open (topics, queues and {@code /app}; user
- * destinations follow the contract's own rules before any of these).
+ * destinations follow their built-in rules, docs/protocol.md §4.6, before any of these).
  *
  * <p>A wildcard subscription is judged as a whole: every rule that shares a key
  * with the subscribed pattern applies, in order, until one that matches all of

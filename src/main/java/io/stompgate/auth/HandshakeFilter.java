@@ -1,5 +1,6 @@
 package io.stompgate.auth;
 
+import io.stompgate.logging.LogText;
 import io.stompgate.session.IdentityPrincipal;
 import io.stompgate.transport.EndpointPath;
 import io.stompgate.transport.StompUpgradeStrategy;
@@ -44,7 +45,7 @@ public final class HandshakeFilter implements WebFilter {
         }
         String origin = exchange.getRequest().getHeaders().getOrigin();
         if (origin != null && !origins.allows(origin)) {
-            log.info("handshake refused: origin not allowed origin=\"{}\"", printable(origin));
+            log.info("handshake refused: origin not allowed origin=\"{}\"", LogText.of(origin));
             return reject(exchange, HttpStatus.FORBIDDEN, "origin not allowed");
         }
         return authenticator.authenticate(exchange.getRequest())
@@ -67,10 +68,5 @@ public final class HandshakeFilter implements WebFilter {
         }
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
-    }
-
-    private static String printable(String s) {
-        String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return clean.length() > 100 ? clean.substring(0, 100) : clean;
     }
 }

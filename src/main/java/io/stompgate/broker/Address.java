@@ -3,7 +3,7 @@ package io.stompgate.broker;
 /**
  * Where a message goes, in the broker's terms. The session layer turns a STOMP
  * destination into one of these; each broker implementation maps them onto its
- * own routing (see the RabbitMQ topology in the contract, section 5).
+ * own routing (see the RabbitMQ topology docs/protocol.md §5.5).
  */
 public sealed interface Address {
 
@@ -18,4 +18,10 @@ public sealed interface Address {
 
     /** Application backends; {@code key} is dot-separated words. */
     record App(String key) implements Address { }
+
+    /**
+     * Every node of the gateway (node messages of {@code kind}), never a client: no
+     * STOMP destination maps to it. Kept for at most {@code ttlMillis} by a node that is away.
+     */
+    record Nodes(String kind, long ttlMillis) implements Address { }
 }

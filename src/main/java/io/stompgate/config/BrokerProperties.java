@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code gateway.broker.*}: how long an operation that needs the broker (a SEND,
  * a SUBSCRIBE's binding) may wait for it during an outage before the client gets
- * an ERROR (contract section 6).
+ * an ERROR (docs/protocol.md §6.5).
  */
 @ConfigurationProperties("gateway.broker")
 public record BrokerProperties(@DefaultValue("5s") Duration operationTimeout) {

@@ -1,6 +1,7 @@
 package io.stompgate.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.stompgate.app.AppHandlers;
 import io.stompgate.app.AppMessageHandler;
 import io.stompgate.app.GatewayMessenger;
 import io.stompgate.broker.MessageBroker;
@@ -63,8 +64,9 @@ public class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "gateway.broker", havingValue = "local", matchIfMissing = true)
-    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties) {
-        return new LocalBroker(() -> appHandlers.orderedStream().toList(), properties.local().queueMaxLength());
+    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties, NodeId nodeId) {
+        AppHandlers handlers = new AppHandlers(() -> appHandlers.orderedStream().toList());
+        return new LocalBroker(nodeId.value(), handlers::dispatch, properties.local().queueMaxLength());
     }
 
     @Bean

@@ -6,12 +6,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The {@code gateway.*} properties of the contract (section 1), with their
+ * The {@code gateway.*} properties (docs/protocol.md §1.3), with their
  * defaults, checked at start-up: a bad value stops the node with a message that
  * names the property.
  *
  * <p>{@code gateway.broker} is a plain value ({@code local} or {@code rabbitmq});
- * the contract also names {@code gateway.broker.operation-timeout}, which is bound
+ * docs/protocol.md §1.3 also names {@code gateway.broker.operation-timeout}, which is bound
  * separately by {@link BrokerProperties} because one property cannot be both a
  * value and a group.
  */
@@ -46,7 +46,7 @@ public record GatewayProperties(
         RABBITMQ
     }
 
-    /** How clients prove who they are (contract section 3). */
+    /** How clients prove who they are (docs/protocol.md §3). */
     public record Auth(@DefaultValue("header") AuthMode mode, @DefaultValue("X-User") String header, @DefaultValue Jwt jwt) {
 
         public Auth {

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * as operators already write them. Bound here because the gateway talks AMQP
  * with the RabbitMQ client directly rather than through Spring AMQP. The one
  * different default: {@code requested-heartbeat} is 10 s, so a silent partition
- * is noticed within seconds (contract section 6).
+ * is noticed within seconds (docs/protocol.md §6.7).
  */
 @ConfigurationProperties("spring.rabbitmq")
 public record RabbitConnectionProperties(

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The contract's session metrics (section 6) on Micrometer, every one tagged with
+ * The session metrics of docs/protocol.md §6.2 on Micrometer, every one tagged with
  * the node id ({@code node}) and nothing that grows with traffic: commands and
  * error reasons are closed sets; principals and destinations never appear.
  * Counters are created up front so that recording one is a single increment.

@@ -4,7 +4,7 @@ import io.stompgate.broker.Address;
 
 /**
  * Decides whether an identity may subscribe to or send to an address. The
- * built-in rules of the contract (nobody subscribes to another user's queue,
+ * built-in rules of docs/protocol.md §4.6 (nobody subscribes to another user's queue,
  * nobody sends to {@code /user/queue/...}) are enforced by destination parsing
  * before this is asked; this adds the configurable rules.
  */

@@ -6,7 +6,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The STOMP destinations of the contract (section 4), parsed into broker
+ * The STOMP destinations of docs/protocol.md §4, parsed into broker
  * addresses, with what each allows:
  *
  * <pre>
@@ -28,26 +28,39 @@ public final class Destinations {
     public static final String QUEUE = "/queue/";
     public static final String APP = "/app/";
 
-    /** AMQP routing keys and queue names are at most 255 bytes; queues get the prefix {@code stomp.queue.}. */
+    /**
+     * Topic keys and principals travel as AMQP routing keys, at most 255 bytes. How long a
+     * queue name may be is the broker's to say ({@code MessageBroker.maxQueueNameBytes()}):
+     * it depends on the prefix it puts in front.
+     */
     static final int MAX_KEY_BYTES = 255;
-    static final int MAX_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
+    /**
+     * A user queue's name travels in an AMQP header, not as a queue name; it is held to the
+     * length a shared queue's name has with the default prefix ({@code stomp.queue.}), so that
+     * the same names work for both.
+     */
+    static final int MAX_USER_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
 
     private Destinations() {
     }
 
-    public static Address forSubscribe(String destination, String principal) {
+    /**
+     * @param maxQueueNameBytes the longest {@code /queue/<name>} the broker can carry, in UTF-8 bytes
+     */
+    public static Address forSubscribe(String destination, String principal, int maxQueueNameBytes) {
         if (destination.startsWith(TOPIC)) {
             return new Address.Topic(topicKey(destination, true));
         }
         if (destination.startsWith(USER_QUEUE)) {
-            return new Address.User(principal, queueName(destination, destination.substring(USER_QUEUE.length())));
+            return new Address.User(principal,
+                    queueName(destination, destination.substring(USER_QUEUE.length()), MAX_USER_QUEUE_NAME_BYTES));
         }
         if (destination.startsWith(USER)) {
             throw refused(destination, "SUBSCRIBE to another user's destination '" + abbreviate(destination)
                     + "' is not allowed; subscribe to /user/queue/<name>");
         }
         if (destination.startsWith(QUEUE)) {
-            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length())));
+            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length()), maxQueueNameBytes));
         }
         if (destination.startsWith(APP)) {
             throw refused(destination, "SUBSCRIBE to '" + abbreviate(destination) + "' is not allowed; /app is for SEND");
@@ -55,7 +68,10 @@ public final class Destinations {
         throw unknown(destination);
     }
 
-    public static Address forSend(String destination) {
+    /**
+     * @param maxQueueNameBytes the longest {@code /queue/<name>} the broker can carry, in UTF-8 bytes
+     */
+    public static Address forSend(String destination, int maxQueueNameBytes) {
         if (destination.startsWith(TOPIC)) {
             return new Address.Topic(topicKey(destination, false));
         }
@@ -70,10 +86,11 @@ public final class Destinations {
                 throw unknown(destination);
             }
             String user = decodePrincipal(destination, rest.substring(0, slash));
-            return new Address.User(user, queueName(destination, rest.substring(slash + "/queue/".length())));
+            return new Address.User(user,
+                    queueName(destination, rest.substring(slash + "/queue/".length()), MAX_USER_QUEUE_NAME_BYTES));
         }
         if (destination.startsWith(QUEUE)) {
-            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length())));
+            return new Address.Queue(queueName(destination, destination.substring(QUEUE.length()), maxQueueNameBytes));
         }
         if (destination.startsWith(APP)) {
             return new Address.App(topicKey(destination, false, APP));
@@ -108,15 +125,16 @@ public final class Destinations {
         return key;
     }
 
-    private static String queueName(String destination, String name) {
+    private static String queueName(String destination, String name, int maxBytes) {
         if (name.isEmpty()) {
             throw refused(destination, "destination '" + destination + "' has an empty queue name");
         }
         if (name.indexOf('/') >= 0) {
             throw unknown(destination);
         }
-        if (Utf8.encodedLength(name) > MAX_QUEUE_NAME_BYTES) {
-            throw refused(destination, "the queue name of destination '" + abbreviate(destination) + "' is too long");
+        if (Utf8.encodedLength(name) > maxBytes) {
+            throw refused(destination, "the queue name of destination '" + abbreviate(destination)
+                    + "' is too long: the broker takes at most " + maxBytes + " bytes");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);

@@ -65,8 +65,4 @@ final class InflightOperations {
     Mono<Void> whenIdle() {
         return whenBelow(1);
     }
-
-    synchronized int count() {
-        return count;
-    }
 }

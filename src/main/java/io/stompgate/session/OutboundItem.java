@@ -1,13 +1,13 @@
 package io.stompgate.session;
 
-import io.stompgate.stomp.Utf8;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompEncoder;
 import io.stompgate.stomp.StompFrame;
+import io.stompgate.stomp.StompHeaders;
 import io.stompgate.stomp.StompVersion;
+import io.stompgate.stomp.Utf8;
 
 /**
  * One thing waiting in a session's outbound queue. Kept unencoded until the
@@ -89,9 +89,11 @@ public abstract class OutboundItem {
     }
 
     /**
-     * A MESSAGE fanned out from a broadcast: the per-subscription head
-     * ({@code subscription}, {@code message-id}, {@code ack}) written here, the
-     * shared rest encoded once per message in {@link SharedMessage}.
+     * Every MESSAGE frame, from a broadcast, a user queue or a shared queue: the
+     * per-subscription head ({@code subscription}, {@code message-id}, {@code ack},
+     * {@code redelivered}) written here, the shared rest ({@code destination}, the
+     * message's headers, the node's headers, {@code content-length}, body) encoded
+     * once per message in {@link SharedMessage}. One layout for all of them.
      */
     static final class MessageItem extends OutboundItem {
         private final SharedMessage shared;
@@ -99,25 +101,38 @@ public abstract class OutboundItem {
         private final String messageId;
         private final boolean ackHeader;
         private final StompVersion version;
+        private final boolean redelivered;
+        private final Runnable onWritten;
 
-        MessageItem(SharedMessage shared, String subscriptionId, String messageId, boolean ackHeader, StompVersion version) {
+        /**
+         * @param ackHeader   the subscription needs acknowledgements (STOMP 1.2 then gets an {@code ack} header)
+         * @param redelivered the broker delivered it before (a shared queue's requeued message)
+         * @param onWritten   runs when the frame is handed to the network; may be {@code null}
+         */
+        MessageItem(SharedMessage shared, String subscriptionId, String messageId, boolean ackHeader,
+                StompVersion version, boolean redelivered, Runnable onWritten) {
             this.shared = shared;
             this.subscriptionId = subscriptionId;
             this.messageId = messageId;
             this.ackHeader = ackHeader;
             this.version = version;
+            this.redelivered = redelivered;
+            this.onWritten = onWritten;
         }
 
         @Override
         public ByteBuf encode(ByteBufAllocator allocator) {
             byte[] rest = shared.encoded(version);
-            ByteBuf out = allocator.buffer(rest.length + subscriptionId.length() + 2 * messageId.length() + 48);
+            ByteBuf out = allocator.buffer(rest.length + subscriptionId.length() + 2 * messageId.length() + 64);
             StompVersion escaping = version.escapesHeaders() ? version : null;
             StompEncoder.writeCommand(StompCommand.MESSAGE, out);
-            StompEncoder.writeHeader("subscription", subscriptionId, escaping, out);
-            StompEncoder.writeHeader("message-id", messageId, escaping, out);
+            StompEncoder.writeHeader(StompHeaders.SUBSCRIPTION, subscriptionId, escaping, out);
+            StompEncoder.writeHeader(StompHeaders.MESSAGE_ID, messageId, escaping, out);
             if (ackHeader && version == StompVersion.V1_2) {
-                StompEncoder.writeHeader("ack", messageId, escaping, out);
+                StompEncoder.writeHeader(StompHeaders.ACK, messageId, escaping, out);
+            }
+            if (redelivered) {
+                StompEncoder.writeHeader(StompHeaders.REDELIVERED, "true", escaping, out);
             }
             return out.writeBytes(rest);
         }
@@ -130,6 +145,13 @@ public abstract class OutboundItem {
         @Override
         public StompCommand command() {
             return StompCommand.MESSAGE;
+        }
+
+        @Override
+        public void onWritten() {
+            if (onWritten != null) {
+                onWritten.run();
+            }
         }
     }
 }

@@ -66,10 +66,6 @@ final class OutboundQueue implements Publisher<OutboundItem> {
         return size.get();
     }
 
-    boolean isFinished() {
-        return finished;
-    }
-
     /**
      * Accepts nothing more; sends {@code last} (may be null) after the backlog, or
      * instead of it when {@code dropBacklog}; then completes. Idempotent: the first

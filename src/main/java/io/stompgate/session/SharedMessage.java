@@ -1,7 +1,5 @@
 package io.stompgate.session;
 
-import io.stompgate.stomp.Utf8;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -9,11 +7,14 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.stomp.StompEncoder;
 import io.stompgate.stomp.StompHeaders;
 import io.stompgate.stomp.StompVersion;
+import io.stompgate.stomp.Utf8;
 
 /**
  * The part of a MESSAGE frame that every subscriber of one delivery shares:
- * destination, the message's headers, content-length and body. Encoded at most
- * once per protocol version, however many subscribers receive it.
+ * destination, the message's headers, the delivering node's headers,
+ * content-length and body. Encoded at most once per protocol version, however
+ * many subscribers receive it; {@link OutboundItem.MessageItem} puts the
+ * per-subscription head in front.
  */
 final class SharedMessage {
 

@@ -3,10 +3,12 @@ package io.stompgate.session;
 import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.ForwardedHeaders;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
 import io.stompgate.broker.UnroutableException;
+import io.stompgate.logging.LogText;
 import io.stompgate.stomp.FrameRules;
 import io.stompgate.stomp.HeartBeat;
 import io.stompgate.stomp.StompCommand;
@@ -16,20 +18,11 @@ import io.stompgate.stomp.StompVersion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -56,13 +49,6 @@ public final class StompSession {
 
     private static final Logger log = LoggerFactory.getLogger(StompSession.class);
 
-    /** Headers of a SEND that are about the frame itself and are not passed on to subscribers. */
-    private static final Set<String> NOT_FORWARDED = Set.of(
-            StompHeaders.DESTINATION, StompHeaders.RECEIPT, StompHeaders.TRANSACTION, StompHeaders.CONTENT_LENGTH,
-            StompHeaders.SUBSCRIPTION, StompHeaders.MESSAGE_ID, StompHeaders.ACK, StompHeaders.REDELIVERED,
-            StompHeaders.ID, StompHeaders.PASSCODE, StompHeaders.LOGIN, StompHeaders.AUTHORIZATION,
-            "prefetch-count", "persistent");
-
     private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
     private final String id;
@@ -70,25 +56,16 @@ public final class StompSession {
     private final SessionContext ctx;
     private final SessionOptions options;
     private final FrameReader reader;
-    private volatile Disposable connectTimer;
-    private volatile Disposable heartBeatTask;
+    private final SessionTimers timers;
     private final OutboundQueue outbound;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(2);
-    private final Map<String, List<Subscription>> userQueues = new ConcurrentHashMap<>(2);
-    /** Touched only by the frame handler, which runs one frame at a time. */
-    private final Map<String, List<StompFrame>> transactions = new HashMap<>();
+    private final SessionSubscriptions subscriptions;
+    private final SessionTransactions transactions;
     private final InflightOperations inflight = new InflightOperations();
-    /** Bytes buffered by open transactions (estimate: bodies and headers); touched only by the frame handler. */
-    private long transactionBytes;
-    private final AtomicLong messageSeq = new AtomicLong();
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
-    private final Disposable.Composite timers = Disposables.composite();
     private final Sinks.Empty<Void> closed = Sinks.empty();
 
     private volatile StompVersion version;
     private volatile Identity identity;
-    private volatile long lastReadMs;
-    private volatile long lastWriteMs;
     private volatile CloseReason closeReason;
     private volatile Runnable forceClose = () -> { };
     private volatile Runnable onClosing = () -> { };
@@ -120,8 +97,25 @@ public final class StompSession {
             }
         });
         this.outbound = new OutboundQueue(options.outboundFrames());
-        this.lastReadMs = now();
-        this.lastWriteMs = lastReadMs;
+        this.transactions = new SessionTransactions(options);
+        this.subscriptions = new SessionSubscriptions(id);
+        this.timers = new SessionTimers(ctx.timer(), new SessionTimers.Actions() {
+            @Override
+            public boolean isConnected() {
+                return state.get() == State.CONNECTED;
+            }
+
+            @Override
+            public void sendHeartBeat() {
+                enqueue(OutboundItem.HEART_BEAT);
+            }
+
+            @Override
+            public void clientSilent(long allowanceMs) {
+                close(CloseReason.HEARTBEAT_TIMEOUT, ErrorReason.HEARTBEAT_TIMEOUT,
+                        "no frame or heart-beat from the client for " + allowanceMs + " ms", true);
+            }
+        });
     }
 
     public String id() {
@@ -174,7 +168,7 @@ public final class StompSession {
      * connection's event loop), so that the writer can write to the socket directly.
      * Call before subscribing to {@link #outbound()}.
      */
-    public void drainOutboundOn(java.util.concurrent.Executor executor) {
+    public void drainOutboundOn(Executor executor) {
         outbound.drainOn(executor);
     }
 
@@ -198,23 +192,14 @@ public final class StompSession {
      * transports that speak Reactive Streams; see {@link #startReading} for the rest.
      */
     public Mono<Void> receive(Flux<byte[]> chunks) {
-        return Mono.create(sink -> chunks.subscribe(new reactor.core.publisher.BaseSubscriber<byte[]>() {
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                startReading(() -> request(1));
-            }
-
-            @Override
-            protected void hookOnNext(byte[] chunk) {
-                onBytes(chunk);
-            }
-
-            @Override
-            protected void hookFinally(reactor.core.publisher.SignalType type) {
+        return Mono.create(sink -> {
+            Runnable ended = () -> {
                 transportClosed();
                 sink.success();
-            }
-        }));
+            };
+            chunks.subscribe(this::onBytes, error -> ended.run(), ended,
+                    subscription -> startReading(() -> subscription.request(1)));
+        });
     }
 
     /**
@@ -228,7 +213,7 @@ public final class StompSession {
      * the outbound side has flushed.
      */
     public void startReading(Runnable requestMore) {
-        connectTimer = Mono.delay(options.connectTimeout(), ctx.timer()).subscribe(t -> {
+        timers.awaitConnect(options.connectTimeout(), () -> {
             if (state.get() == State.AWAITING_CONNECT) {
                 close(CloseReason.PROTOCOL_ERROR, ErrorReason.NOT_CONNECTED,
                         "no CONNECT frame within " + options.connectTimeout().toMillis() + " ms", false);
@@ -239,7 +224,7 @@ public final class StompSession {
 
     /** One chunk of the client's bytes, as asked for. */
     public void onBytes(byte[] chunk) {
-        lastReadMs = now();
+        timers.markRead();
         reader.onBytes(chunk);
     }
 
@@ -265,7 +250,7 @@ public final class StompSession {
      */
     public void abort(ErrorReason reason, String message) {
         ctx.metrics().error(reason);
-        log.info("session refused input session={} principal={} node={} error=\"{}\"", id, loggable(principal()),
+        log.info("session refused input session={} principal={} node={} error=\"{}\"", id, LogText.of(principal()),
                 ctx.nodeId(), message);
         close(CloseReason.PROTOCOL_ERROR, null, null, true);
     }
@@ -347,10 +332,7 @@ public final class StompSession {
             return;
         }
         version = negotiated;
-        Disposable timer = connectTimer;
-        if (timer != null) {
-            timer.dispose();
-        }
+        timers.connected();
         ctx.registry().register(this);
         HeartBeat offer = options.heartBeat();
         StompHeaders.Builder headers = StompHeaders.builder()
@@ -361,64 +343,27 @@ public final class StompSession {
                 .add(StompHeaders.USER_NAME, identity.name())
                 .addAll(ctx.registry().nodeHeaders());
         send(StompFrame.of(StompCommand.CONNECTED, headers.build()));
-        startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
+        timers.startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
         Instant expiresAt = identity.expiresAt();
         if (expiresAt != null) {
-            long delay = Math.max(0, expiresAt.toEpochMilli() - ctx.timer().now(TimeUnit.MILLISECONDS));
-            timers.add(Mono.delay(Duration.ofMillis(delay), ctx.timer())
-                    .subscribe(t -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired")));
+            timers.expireAt(expiresAt, () -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired"));
         }
         log.info("session connected session={} principal={} node={} version={}",
-                id, loggable(identity.name()), ctx.nodeId(), negotiated.header());
+                id, LogText.of(identity.name()), ctx.nodeId(), negotiated.header());
         if (state.get() == State.CLOSED) {
             release();
         }
     }
 
-    /**
-     * One self-rescheduling check per session covers both directions (one timer task
-     * per connection, not two periodic ones: a node holds tens of thousands).
-     */
-    private void startHeartBeats(HeartBeat negotiated) {
-        long sendMs = negotiated.sendMs();
-        long receiveMs = negotiated.receiveMs();
-        if (sendMs == 0 && receiveMs == 0) {
-            return;
-        }
-        // Checking at half the send interval keeps every gap between writes within the interval.
-        long tick = Math.max(1, Math.min(sendMs > 0 ? sendMs / 2 : Long.MAX_VALUE,
-                receiveMs > 0 ? receiveMs : Long.MAX_VALUE));
-        scheduleHeartBeatCheck(sendMs, receiveMs, tick);
-    }
-
-    private void scheduleHeartBeatCheck(long sendMs, long receiveMs, long tick) {
-        heartBeatTask = ctx.timer().schedule(() -> {
-            if (state.get() != State.CONNECTED) {
-                return;
-            }
-            // Beat now if waiting for the next check could leave a gap longer than the interval.
-            if (sendMs > 0 && now() - lastWriteMs + tick > sendMs) {
-                enqueue(OutboundItem.HEART_BEAT);
-            }
-            long allowance = receiveMs * SessionOptions.HEART_BEAT_TOLERANCE;
-            if (receiveMs > 0 && now() - lastReadMs > allowance) {
-                close(CloseReason.HEARTBEAT_TIMEOUT, ErrorReason.HEARTBEAT_TIMEOUT,
-                        "no frame or heart-beat from the client for " + allowance + " ms", true);
-                return;
-            }
-            scheduleHeartBeatCheck(sendMs, receiveMs, tick);
-        }, tick, TimeUnit.MILLISECONDS);
-    }
-
     private Mono<Void> onSend(StompFrame frame, String receipt) {
         String destination = frame.header(StompHeaders.DESTINATION);
-        Address address = Destinations.forSend(destination);
+        Address address = Destinations.forSend(destination, ctx.broker().maxQueueNameBytes());
         if (!ctx.policy().maySend(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to send to '" + destination + "'");
         }
         String tx = frame.header(StompHeaders.TRANSACTION);
         if (tx != null) {
-            buffer(tx, frame);
+            transactions.buffer(tx, frame);
             return receipt == null ? Mono.empty() : Mono.fromRunnable(() -> send(StompFrame.receipt(receipt)));
         }
         Mono<Void> published = publish(address, frame);
@@ -435,7 +380,7 @@ public final class StompSession {
      * the outcome. A failure ends the session with an ERROR: never a silent drop.
      */
     private Mono<Void> publish(Address address, StompFrame frame) {
-        BrokerMessage message = new BrokerMessage(frame.headers().filter(n -> !NOT_FORWARDED.contains(n)), frame.body());
+        BrokerMessage message = new BrokerMessage(ForwardedHeaders.of(frame.headers()), frame.body());
         inflight.begin();
         long started = System.nanoTime();
         Mono<Void> outcome = ctx.broker().publish(new Publication(address, message, identity.name(), id))
@@ -457,7 +402,7 @@ public final class StompSession {
         if (subscriptionId == null) {
             subscriptionId = destination; // STOMP 1.0: the id is optional
         }
-        if (subscriptions.containsKey(subscriptionId)) {
+        if (subscriptions.contains(subscriptionId)) {
             throw new StompProtocolException(ErrorReason.PROTOCOL,
                     "subscription id '" + subscriptionId + "' is already in use in this session");
         }
@@ -470,19 +415,19 @@ public final class StompSession {
             throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown ack mode '" + frame.header(StompHeaders.ACK)
                     + "'; use auto, client or client-individual");
         }
-        Address address = Destinations.forSubscribe(destination, identity.name());
+        Address address = Destinations.forSubscribe(destination, identity.name(), ctx.broker().maxQueueNameBytes());
         if (!ctx.policy().maySubscribe(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '" + destination + "'");
         }
-        int prefetch = prefetch(frame);
+        int prefetch = SessionSubscriptions.prefetch(frame.header(SessionSubscriptions.PREFETCH_COUNT),
+                options.queuePrefetch(), options.outboundFrames());
         Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
-        subscriptions.put(subscriptionId, sub);
+        subscriptions.add(sub);
         Mono<Void> effect;
         if (address instanceof Address.Topic topic) {
             effect = ctx.registry().subscribeTopic(sub, topic.key());
         }
-        else if (address instanceof Address.User user) {
-            userQueues.computeIfAbsent(user.queue(), q -> new CopyOnWriteArrayList<>()).add(sub);
+        else if (address instanceof Address.User) {
             effect = Mono.empty();
         }
         else {
@@ -493,7 +438,7 @@ public final class StompSession {
         if (state.get() == State.CLOSED) {
             // Closed while subscribing: the close may already have gone through the subscriptions
             // before this one was registered, so release it here whatever the map says.
-            subscriptions.remove(sub.id(), sub);
+            subscriptions.remove(sub);
             return releaseAtBroker(sub);
         }
         return effect.onErrorMap(BrokerException.class, e -> {
@@ -501,23 +446,6 @@ public final class StompSession {
             return new StompProtocolException(ErrorReason.BROKER,
                     "could not subscribe to '" + destination + "': " + e.getMessage());
         });
-    }
-
-    private int prefetch(StompFrame frame) {
-        String header = frame.header("prefetch-count");
-        if (header == null) {
-            return options.queuePrefetch();
-        }
-        try {
-            int n = Integer.parseInt(header.trim());
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return Math.min(n, options.outboundFrames());
-        }
-        catch (NumberFormatException e) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, "prefetch-count must be a positive integer");
-        }
     }
 
     private Mono<Void> onUnsubscribe(StompFrame frame) {
@@ -534,7 +462,7 @@ public final class StompSession {
 
     /** Removes a subscription here and at the broker; completes when the broker side has stopped. */
     private Mono<Void> forget(Subscription sub) {
-        if (!subscriptions.remove(sub.id(), sub)) {
+        if (!subscriptions.remove(sub)) {
             return Mono.empty();
         }
         return releaseAtBroker(sub);
@@ -548,13 +476,7 @@ public final class StompSession {
             return Mono.empty();
         }
         if (address instanceof Address.User user) {
-            List<Subscription> subs = userQueues.get(user.queue());
-            if (subs != null) {
-                subs.remove(sub);
-                if (subs.isEmpty()) {
-                    userQueues.remove(user.queue(), subs);
-                }
-            }
+            subscriptions.leaveUserQueue(sub, user.queue());
             return Mono.empty();
         }
         QueueConsumer consumer = sub.cancel();
@@ -564,7 +486,7 @@ public final class StompSession {
     private Mono<Void> onAck(StompFrame frame) {
         String tx = frame.header(StompHeaders.TRANSACTION);
         if (tx != null) {
-            buffer(tx, frame);
+            transactions.buffer(tx, frame);
             return Mono.empty();
         }
         settle(frame);
@@ -572,76 +494,21 @@ public final class StompSession {
     }
 
     private void settle(StompFrame frame) {
-        boolean nack = frame.command() == StompCommand.NACK;
         String ackId = version == StompVersion.V1_2 ? frame.header(StompHeaders.ID) : frame.header(StompHeaders.MESSAGE_ID);
-        for (Subscription sub : subscriptions.values()) {
-            if (sub.settle(ackId, nack)) {
-                return;
-            }
-        }
-        if (!issuedHere(ackId)) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL,
-                    frame.command() + " for unknown message '" + Destinations.abbreviate(ackId) + "'");
-        }
-        // A message of this session that needs no acknowledgement (a topic message) or is already settled.
-    }
-
-    private boolean issuedHere(String messageId) {
-        String prefix = id + "-";
-        if (!messageId.startsWith(prefix)) {
-            return false;
-        }
-        try {
-            long n = Long.parseLong(messageId.substring(prefix.length()));
-            return n > 0 && n <= messageSeq.get();
-        }
-        catch (NumberFormatException e) {
-            return false;
-        }
+        subscriptions.settle(ackId, frame.command() == StompCommand.NACK, frame.command().name());
     }
 
     private Mono<Void> onBegin(StompFrame frame) {
-        String tx = frame.header(StompHeaders.TRANSACTION);
-        if (transactions.containsKey(tx)) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, "transaction '" + tx + "' has already begun");
-        }
-        if (transactions.size() >= options.maxTransactions()) {
-            throw new StompProtocolException(ErrorReason.LIMIT,
-                    "too many open transactions: a session may hold " + options.maxTransactions());
-        }
-        transactions.put(tx, new ArrayList<>());
+        transactions.begin(frame.header(StompHeaders.TRANSACTION));
         return Mono.empty();
     }
 
-    private void buffer(String tx, StompFrame frame) {
-        List<StompFrame> frames = transactions.get(tx);
-        if (frames == null) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
-        }
-        if (frames.size() >= options.maxTransactionFrames()) {
-            throw new StompProtocolException(ErrorReason.LIMIT,
-                    "transaction '" + tx + "' holds more than " + options.maxTransactionFrames() + " frames");
-        }
-        long size = frame.body().length + 64L * (frame.headers().size() + 1);
-        if (transactionBytes + size > options.maxTransactionBytes()) {
-            throw new StompProtocolException(ErrorReason.LIMIT, "open transactions hold more than "
-                    + options.maxTransactionBytes() + " bytes");
-        }
-        transactionBytes += size;
-        frames.add(frame);
-    }
-
     private Mono<Void> onCommit(StompFrame frame) {
-        String tx = frame.header(StompHeaders.TRANSACTION);
-        List<StompFrame> frames = transactions.remove(tx);
-        if (frames == null) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
-        }
-        forgetBuffered(frames);
         List<Mono<Void>> published = new ArrayList<>();
-        for (StompFrame f : frames) {
+        for (StompFrame f : transactions.commit(frame.header(StompHeaders.TRANSACTION))) {
             if (f.command() == StompCommand.SEND) {
-                published.add(publish(Destinations.forSend(f.header(StompHeaders.DESTINATION)), f));
+                String destination = f.header(StompHeaders.DESTINATION);
+                published.add(publish(Destinations.forSend(destination, ctx.broker().maxQueueNameBytes()), f));
             }
             else {
                 settle(f);
@@ -651,19 +518,8 @@ public final class StompSession {
     }
 
     private Mono<Void> onAbort(StompFrame frame) {
-        String tx = frame.header(StompHeaders.TRANSACTION);
-        List<StompFrame> frames = transactions.remove(tx);
-        if (frames == null) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown transaction '" + tx + "'");
-        }
-        forgetBuffered(frames);
+        transactions.abort(frame.header(StompHeaders.TRANSACTION));
         return Mono.empty();
-    }
-
-    private void forgetBuffered(List<StompFrame> frames) {
-        for (StompFrame f : frames) {
-            transactionBytes -= f.body().length + 64L * (f.headers().size() + 1);
-        }
     }
 
     private Mono<Void> onDisconnect(String receipt) {
@@ -676,16 +532,16 @@ public final class StompSession {
     }
 
     /** Ends the session with one ERROR; {@code receipt} is the failing frame's, echoed as {@code receipt-id}. */
-    private Mono<Void> failed(Throwable error, String receipt) {
+    private void failed(Throwable error, String receipt) {
         if (error instanceof StompProtocolException e) {
             closeWith(CloseReason.PROTOCOL_ERROR, errorFrame(e.reason(), e.getMessage(), receipt), e.reason(), false);
         }
         else {
-            log.warn("session failed session={} principal={} node={}: {}", id, principal(), ctx.nodeId(), error.toString());
+            log.warn("session failed session={} principal={} node={}: {}", id, LogText.of(principal()), ctx.nodeId(),
+                    error.toString());
             closeWith(CloseReason.PROTOCOL_ERROR, errorFrame(ErrorReason.PROTOCOL, "internal error", receipt),
                     ErrorReason.PROTOCOL, false);
         }
-        return Mono.empty();
     }
 
     private static StompFrame errorFrame(ErrorReason reason, String message, String receipt) {
@@ -706,17 +562,13 @@ public final class StompSession {
         if (v == null || state.get() != State.CONNECTED) {
             return;
         }
-        String messageId = nextMessageId();
-        enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v));
+        String messageId = subscriptions.nextMessageId();
+        enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v, false, null));
     }
 
     /** A message for this session's user; goes to each of its subscriptions to that user queue. */
     void deliverToUserQueue(String queue, SharedMessage message) {
-        List<Subscription> subs = userQueues.get(queue);
-        if (subs == null) {
-            return;
-        }
-        for (Subscription sub : subs) {
+        for (Subscription sub : subscriptions.ofUserQueue(queue)) {
             deliverBroadcast(sub, message);
         }
     }
@@ -728,23 +580,7 @@ public final class StompSession {
             // delivery back to the queue; rejecting now would hand it straight back to this consumer.
             return;
         }
-        String messageId = nextMessageId();
-        BrokerMessage message = delivery.message();
-        StompHeaders.Builder headers = StompHeaders.builder()
-                .add(StompHeaders.SUBSCRIPTION, sub.id())
-                .add(StompHeaders.MESSAGE_ID, messageId)
-                .add(StompHeaders.DESTINATION, sub.destination());
-        if (sub.ackMode() != AckMode.AUTO && v == StompVersion.V1_2) {
-            headers.add(StompHeaders.ACK, messageId);
-        }
-        if (delivery.redelivered()) {
-            headers.add(StompHeaders.REDELIVERED, "true");
-        }
-        StompHeaders nodeHeaders = ctx.registry().nodeHeaders();
-        headers.addAll(nodeHeaders.size() == 0 ? message.headers() : message.headers().filter(n -> !nodeHeaders.contains(n)))
-                .addAll(nodeHeaders)
-                .add(StompHeaders.CONTENT_LENGTH, Integer.toString(message.body().length));
-        StompFrame frame = new StompFrame(StompCommand.MESSAGE, headers.build(), message.body());
+        String messageId = subscriptions.nextMessageId();
         Runnable onWritten = null;
         if (sub.ackMode() == AckMode.AUTO) {
             onWritten = delivery::ack;
@@ -752,12 +588,10 @@ public final class StompSession {
         else if (!sub.awaitAck(messageId, delivery)) {
             return; // the subscription ended meanwhile; its consumer's cancellation requeues the delivery
         }
-        enqueue(new OutboundItem.FrameItem(frame, v, onWritten));
+        SharedMessage message = new SharedMessage(sub.destination(), delivery.message(), ctx.registry().nodeHeaders());
+        enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v,
+                delivery.redelivered(), onWritten));
         // Not queued: the session is closing, and cancelling its consumers requeues the delivery.
-    }
-
-    private String nextMessageId() {
-        return id + "-" + messageSeq.incrementAndGet();
     }
 
     // ---------------------------------------------------------------- outbound
@@ -780,7 +614,7 @@ public final class StompSession {
     }
 
     private void written(OutboundItem item) {
-        lastWriteMs = now();
+        timers.markWritten();
         StompCommand command = item.command();
         if (command != null) {
             ctx.metrics().frameSent(command);
@@ -821,70 +655,30 @@ public final class StompSession {
         }
         if (errorMessage != null) {
             log.info("session closed session={} principal={} node={} reason={} error=\"{}\"",
-                    id, loggable(principal()), ctx.nodeId(), reason, loggable(errorMessage));
+                    id, LogText.of(principal()), ctx.nodeId(), reason, LogText.of(errorMessage));
         }
         else {
-            log.info("session closed session={} principal={} node={} reason={}", id, loggable(principal()), ctx.nodeId(),
+            log.info("session closed session={} principal={} node={} reason={}", id, LogText.of(principal()), ctx.nodeId(),
                     reason);
         }
-    }
-
-    /**
-     * Client-supplied text (destinations inside error messages, principals) as it may appear
-     * in a log line: control characters, which could forge extra log lines, become '?'.
-     */
-    static String loggable(String text) {
-        if (text == null) {
-            return null;
-        }
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == '"') {
-                if (sb == null) {
-                    sb = new StringBuilder(text.length()).append(text, 0, i);
-                }
-                sb.append(c == '"' ? '\'' : '?');
-            }
-            else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        return sb == null ? text : sb.toString();
     }
 
     /** Releases subscriptions, transactions, timers and the user binding. Safe to call more than once. */
     private void release() {
         timers.dispose();
-        Disposable beats = heartBeatTask;
-        if (beats != null) {
-            beats.dispose();
-        }
-        Disposable timer = connectTimer;
-        if (timer != null) {
-            timer.dispose();
-        }
         transactions.clear();
-        for (Subscription sub : List.copyOf(subscriptions.values())) {
+        for (Subscription sub : subscriptions.snapshot()) {
             forget(sub).subscribe(null, e -> { });
         }
-        userQueues.clear();
+        subscriptions.clearUserQueues();
         if (identity != null) {
             ctx.registry().detachUser(this);
         }
         ctx.registry().unregister(this);
     }
 
-    private long now() {
-        return ctx.timer().now(TimeUnit.MILLISECONDS);
-    }
-
     private static String brokerMessage(Throwable e) {
         return e instanceof BrokerException && e.getMessage() != null ? e.getMessage() : "broker unavailable";
-    }
-
-    void forEachSubscription(Consumer<Subscription> action) {
-        subscriptions.values().forEach(action);
     }
 
     @Override

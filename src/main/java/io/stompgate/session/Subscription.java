@@ -73,10 +73,6 @@ final class Subscription {
         return true;
     }
 
-    synchronized boolean isAwaiting(String ackId) {
-        return unacknowledged.containsKey(ackId);
-    }
-
     /**
      * Settles the delivery {@code ackId} (and, in {@code client} mode, every earlier
      * one): acknowledges, or with {@code nack} gives it back to the queue.

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Turns the WebSocket layer's own refusals into the contract's answer, an ERROR
+ * Turns the WebSocket layer's own refusals into the documented answer (docs/protocol.md §2.13), an ERROR
  * frame saying what was wrong and then the close: a single frame too large to
  * read (close code 1009, from Netty's decoder) and a text message that is not
  * UTF-8 (1007, from Netty's UTF-8 validator). Sits between Netty's WebSocket

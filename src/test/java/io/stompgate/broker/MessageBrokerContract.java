@@ -26,6 +26,8 @@ public abstract class MessageBrokerContract {
     protected MessageBroker broker;
     protected final BlockingQueue<String[]> topicDeliveries = new LinkedBlockingQueue<>();
     protected final BlockingQueue<String[]> userDeliveries = new LinkedBlockingQueue<>();
+    /** Every topic and user delivery's message, whole, in arrival order. */
+    protected final BlockingQueue<BrokerMessage> deliveredMessages = new LinkedBlockingQueue<>();
 
     private final java.util.List<String> queues = new java.util.ArrayList<>();
 
@@ -42,18 +44,24 @@ public abstract class MessageBrokerContract {
         return name;
     }
 
+    /** Node messages of kind {@code test} this node received. */
+    protected final BlockingQueue<NodeMessage> nodeMessages = new LinkedBlockingQueue<>();
+
     @BeforeEach
     void startBroker() {
         broker = newBroker();
+        broker.onNodeMessages("test", nodeMessages::add);
         broker.start(new DeliveryListener() {
             @Override
             public void onTopicMessage(String key, BrokerMessage message) {
+                deliveredMessages.add(message);
                 topicDeliveries.add(new String[] {key, text(message), message.headers().get("content-type"),
                         message.headers().get("x-custom")});
             }
 
             @Override
             public void onUserMessage(String user, String queue, BrokerMessage message) {
+                deliveredMessages.add(message);
                 userDeliveries.add(new String[] {user, queue, text(message)});
             }
         }).block(WAIT);
@@ -95,6 +103,63 @@ public abstract class MessageBrokerContract {
         publish(new Address.Topic(root + ".x"), "hello").block(WAIT);
         String[] delivery = topicDeliveries.poll(10, TimeUnit.SECONDS);
         assertThat(delivery).containsExactly(root + ".x", "hello", "text/plain", "c1");
+    }
+
+    @Test
+    void aNodeMessageReachesEveryNodeTheSenderIncluded() throws InterruptedException {
+        byte[] body = "{\"node\":\"n1\"}".getBytes(StandardCharsets.UTF_8);
+        broker.publish(new Publication(new Address.Nodes("test", 5000), new BrokerMessage(null, body), null, null))
+                .block(WAIT);
+
+        NodeMessage received = nodeMessages.poll(10, TimeUnit.SECONDS);
+        assertThat(received).isNotNull();
+        assertThat(received.kind()).isEqualTo("test");
+        assertThat(received.fromNode()).isNotBlank();
+        assertThat(received.body()).isEqualTo(body);
+        assertThat(topicDeliveries).isEmpty();
+    }
+
+    /** The one forwarding policy ({@link ForwardedHeaders}): the same headers reach subscribers on every broker. */
+    private static final StompHeaders SENDER_HEADERS = StompHeaders.of(
+            "content-type", "text/plain", "x-custom", "c1", "stomp-x", "forged", "receipt-id", "r-9",
+            "login", "alice", "passcode", "secret", "subscription", "sub-0", "message-id", "m-0", "priority", "5",
+            "x-custom", "repeated");
+
+    @Test
+    void topicMessagesCarryExactlyTheForwardedHeaders() throws InterruptedException {
+        String root = unique("h");
+        broker.bindTopic(root + ".*").block(WAIT);
+        broker.publish(new Publication(new Address.Topic(root + ".x"),
+                new BrokerMessage(SENDER_HEADERS, "h".getBytes(StandardCharsets.UTF_8)), "alice", "session-1")).block(WAIT);
+        BrokerMessage delivered = deliveredMessages.poll(10, TimeUnit.SECONDS);
+        assertThat(delivered).isNotNull();
+        assertThat(delivered.headers().names()).containsExactlyInAnyOrder("content-type", "x-custom", "priority");
+        assertThat(delivered.headers().get("x-custom")).isEqualTo("c1");
+    }
+
+    @Test
+    void userMessagesCarryExactlyTheForwardedHeaders() throws InterruptedException {
+        String user = unique("hu");
+        broker.bindUser(user).block(WAIT);
+        broker.publish(new Publication(new Address.User(user, "inbox"),
+                new BrokerMessage(SENDER_HEADERS, "h".getBytes(StandardCharsets.UTF_8)), "alice", "session-1")).block(WAIT);
+        BrokerMessage delivered = deliveredMessages.poll(10, TimeUnit.SECONDS);
+        assertThat(delivered).isNotNull();
+        assertThat(delivered.headers().names()).containsExactlyInAnyOrder("content-type", "x-custom", "priority");
+    }
+
+    @Test
+    void queueMessagesCarryExactlyTheForwardedHeaders() throws InterruptedException {
+        String queue = newQueue();
+        broker.publish(new Publication(new Address.Queue(queue),
+                new BrokerMessage(SENDER_HEADERS, "h".getBytes(StandardCharsets.UTF_8)), "alice", "session-1")).block(WAIT);
+        BlockingQueue<QueueDelivery> got = new LinkedBlockingQueue<>();
+        QueueConsumer consumer = broker.consumeQueue(queue, 10, got::add).block(WAIT);
+        QueueDelivery delivery = got.poll(10, TimeUnit.SECONDS);
+        assertThat(delivery).isNotNull();
+        assertThat(delivery.message().headers().names()).containsExactlyInAnyOrder("content-type", "x-custom", "priority");
+        delivery.ack();
+        consumer.cancel().block(WAIT);
     }
 
     @Test

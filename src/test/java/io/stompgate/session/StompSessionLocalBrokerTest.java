@@ -6,11 +6,13 @@ import static io.stompgate.session.Expect.message;
 import static io.stompgate.session.Expect.receipt;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stompgate.app.AppHandlers;
 import io.stompgate.app.AppMessage;
 import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
@@ -42,7 +44,7 @@ class StompSessionLocalBrokerTest {
             return Mono.fromRunnable(() -> appMessages.add(message));
         }
     };
-    final LocalBroker broker = new LocalBroker(() -> List.of(orders), 2);
+    final LocalBroker broker = new LocalBroker("local-test", new AppHandlers(() -> List.of(orders))::dispatch, 2);
     final LoopGuard guard = new LoopGuard(broker);
     final SessionHarness harness = new SessionHarness(guard);
 
@@ -267,6 +269,16 @@ class StompSessionLocalBrokerTest {
         @Override
         public boolean isUp() {
             return delegate.isUp();
+        }
+
+        @Override
+        public int maxQueueNameBytes() {
+            return delegate.maxQueueNameBytes();
+        }
+
+        @Override
+        public void onNodeMessages(String kind, NodeMessageListener listener) {
+            delegate.onNodeMessages(kind, listener);
         }
 
         @Override

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * The test drives a real browser: Debian's Chromium through Node.js 20+ and the npm packages of
- * {@code e2e/} ({@code .ci/run} installs them). Tagged {@value #TAG}.
+ * {@code e2e/} ({@code .ci/run} installs them). Tagged {@value #TAG}, which implies Node.js: such a
+ * test is not tagged {@link NeedsNode} as well.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

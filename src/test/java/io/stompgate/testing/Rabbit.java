@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The tests' real RabbitMQ (wherever {@link TestRabbit} found it): a plain AMQP client for
@@ -61,6 +63,28 @@ public final class Rabbit implements AutoCloseable {
     /** Whether queue {@code name} exists in the tests' virtual host (asks the management API, which sees exclusive queues too). */
     public static boolean queueExists(String name) {
         return managementStatus(queuePath(name)) == 200;
+    }
+
+    /** Bindings of queue {@code queue} from {@code stomp.topic} with routing key {@code key} (0 or 1 when all is well). */
+    public static long topicBindings(String queue, String key) {
+        return bindings(queue, "stomp.topic", key);
+    }
+
+    /** Bindings of queue {@code queue} from {@code stomp.user} with routing key {@code user}. */
+    public static long userBindings(String queue, String user) {
+        return bindings(queue, "stomp.user", user);
+    }
+
+    /** Bindings of queue {@code queue} from {@code exchange} with {@code routingKey}, as the management API lists them. */
+    public static long bindings(String queue, String exchange, String routingKey) {
+        JsonNode array = JsonMapper.builder().build().readTree(management(queuePath(queue) + "/bindings"));
+        long n = 0;
+        for (JsonNode b : array) {
+            if (exchange.equals(b.path("source").asString()) && routingKey.equals(b.path("routing_key").asString())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Deletes queue {@code name} if it exists (tests clean up the durable queues they make). */

@@ -16,10 +16,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container;
 import org.testcontainers.rabbitmq.RabbitMQContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -64,9 +67,11 @@ public final class TestRabbit {
     private final String virtualHost;
     private final URI managementApi;
     private final String foundBy;
+    /** How to run rabbitmqctl on it: the local one, in the container, or none (someone else's broker). */
+    private final Control control;
 
     private TestRabbit(String host, int port, String username, String password, String virtualHost, URI managementApi,
-            String foundBy) {
+            String foundBy, Control control) {
         this.host = host;
         this.port = port;
         this.username = username;
@@ -74,6 +79,7 @@ public final class TestRabbit {
         this.virtualHost = virtualHost;
         this.managementApi = managementApi;
         this.foundBy = foundBy;
+        this.control = control;
     }
 
     /** The tests' RabbitMQ, located on the first call; throws, at once and every time, when there is none. */
@@ -157,6 +163,37 @@ public final class TestRabbit {
         return env;
     }
 
+    /**
+     * Runs {@code rabbitmqctl command} against this broker, for the tests that stop and start it:
+     * the machine's own {@code rabbitmqctl} for the broker on 127.0.0.1, the container's for a
+     * Testcontainers one. A broker named by {@code STOMPGATE_TEST_RABBITMQ} is not the tests' to
+     * restart: the calling test is aborted (reported as skipped), saying so.
+     */
+    public void rabbitmqctl(String command) throws Exception {
+        Assumptions.assumeTrue(control != null, () -> "rabbitmqctl " + command + ": the broker named by " + URI_ENV
+                + " is not the tests' to stop and start");
+        String failure = control.run(command);
+        if (failure != null) {
+            throw new IllegalStateException("rabbitmqctl " + command + " on " + this + ": " + failure);
+        }
+    }
+
+    /** Runs one rabbitmqctl command; null when it succeeded, else what went wrong. */
+    @FunctionalInterface
+    private interface Control {
+        String run(String command) throws Exception;
+    }
+
+    private static String localRabbitmqctl(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "did not finish within 90 s";
+        }
+        return p.exitValue() == 0 ? null : "exited " + p.exitValue();
+    }
+
     /** Where it is and how it was found; never the password. */
     @Override
     public String toString() {
@@ -215,7 +252,7 @@ public final class TestRabbit {
         URI management = managementBase(http != null && !http.isBlank() ? http.trim()
                 : "http://" + parsed.getHost() + ":" + LOCAL_MANAGEMENT_PORT);
         TestRabbit rabbit = new TestRabbit(parsed.getHost(), parsed.getPort(), parsed.getUsername(), parsed.getPassword(),
-                parsed.getVirtualHost(), management, URI_ENV);
+                parsed.getVirtualHost(), management, URI_ENV, null);
         if (!answers(rabbit.host, rabbit.port)) {
             throw new IllegalStateException(URI_ENV + " names " + rabbit + ", but nothing answers on " + rabbit.host + ":"
                     + rabbit.port);
@@ -235,7 +272,7 @@ public final class TestRabbit {
             return null;
         }
         return new TestRabbit(LOCAL_HOST, LOCAL_AMQP_PORT, "guest", "guest", "/", management,
-                "the broker answering on " + LOCAL_HOST + ":" + LOCAL_AMQP_PORT);
+                "the broker answering on " + LOCAL_HOST + ":" + LOCAL_AMQP_PORT, TestRabbit::localRabbitmqctl);
     }
 
     private static TestRabbit container(List<String> notFound) {
@@ -260,7 +297,10 @@ public final class TestRabbit {
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "stop-test-rabbitmq"));
         return new TestRabbit(container.getHost(), container.getAmqpPort(), container.getAdminUsername(),
                 container.getAdminPassword(), "/", managementBase(container.getHttpUrl()),
-                "Testcontainers, image " + image + ", started for this run");
+                "Testcontainers, image " + image + ", started for this run", command -> {
+                    Container.ExecResult result = container.execInContainer("rabbitmqctl", command);
+                    return result.getExitCode() == 0 ? null : "exited " + result.getExitCode() + ": " + result.getStderr();
+                });
     }
 
     /** Why Testcontainers has no Docker client: none answers, or one does but Testcontainers' own start failed. */

@@ -1,55 +1,60 @@
 package io.stompgate.broker.local;
 
-import io.stompgate.app.AppMessage;
-import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerException;
+import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
+import io.stompgate.broker.ForwardedHeaders;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessage;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
-import io.stompgate.broker.TopicMatcher;
-import io.stompgate.broker.UnroutableException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * The in-JVM broker: single node only. Topic and user messages go straight back
  * to this node's listener (there is no other node to reach), shared queues live
- * in memory for the life of the process, and {@code /app} messages go to the
- * {@link AppMessageHandler} beans. Nothing survives a restart.
+ * in memory for the life of the process, and {@code /app} messages go to a
+ * function the application layer provides. Nothing survives a restart.
  */
 public final class LocalBroker implements MessageBroker {
 
     public static final int DEFAULT_QUEUE_MAX_LENGTH = 10_000;
 
-    private final Supplier<List<AppMessageHandler>> appHandlerSource;
-    private volatile List<AppMessageHandler> appHandlers = List.of();
+    /**
+     * As long as a shared queue's name may be in cluster mode with the default prefix
+     * ({@code stomp.queue.}, in AMQP's 255 bytes), so a name that works here works there.
+     */
+    static final int MAX_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
+
+    private final String nodeId;
+    private final Function<Publication, Mono<Void>> appPublications;
     private final int queueMaxLength;
     private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
     private volatile DeliveryListener listener;
+    private final Map<String, NodeMessageListener> nodeListeners = new ConcurrentHashMap<>();
 
     /**
-     * @param appHandlers resolved at {@link #start}, so that handlers may themselves depend on
-     *                    beans that need this broker (such as the {@code GatewayMessenger})
+     * @param nodeId          this node, the sender of its node messages
+     * @param appPublications takes every publication to {@code /app}; completes when it is
+     *                        handled, fails with {@code UnroutableException} when nothing takes it
      */
-    public LocalBroker(Supplier<List<AppMessageHandler>> appHandlers, int queueMaxLength) {
-        this.appHandlerSource = appHandlers;
+    public LocalBroker(String nodeId, Function<Publication, Mono<Void>> appPublications, int queueMaxLength) {
+        this.nodeId = nodeId;
+        this.appPublications = appPublications;
         this.queueMaxLength = queueMaxLength;
     }
 
     @Override
     public Mono<Void> start(DeliveryListener deliveryListener) {
-        return Mono.fromRunnable(() -> {
-            this.appHandlers = List.copyOf(appHandlerSource.get());
-            this.listener = deliveryListener;
-        });
+        return Mono.fromRunnable(() -> this.listener = deliveryListener);
     }
 
     @Override
@@ -80,34 +85,44 @@ public final class LocalBroker implements MessageBroker {
                 return Mono.error(new BrokerException("broker not started"));
             }
             Address address = publication.address();
+            BrokerMessage message = ForwardedHeaders.of(publication.message());
             if (address instanceof Address.Topic topic) {
-                l.onTopicMessage(topic.key(), publication.message());
+                l.onTopicMessage(topic.key(), message);
                 return Mono.empty();
             }
             if (address instanceof Address.User user) {
-                l.onUserMessage(user.user(), user.queue(), publication.message());
+                l.onUserMessage(user.user(), user.queue(), message);
                 return Mono.empty();
             }
             if (address instanceof Address.Queue queue) {
                 LocalQueue.Enqueued result;
                 do {
-                    result = queue(queue.name()).enqueue(publication.message());
+                    result = queue(queue.name()).enqueue(message);
                 } while (result == LocalQueue.Enqueued.RETIRED);
                 return result == LocalQueue.Enqueued.ACCEPTED
                         ? Mono.empty()
                         : Mono.error(new BrokerException("queue '" + queue.name() + "' is full"));
             }
-            Address.App app = (Address.App) address;
-            AppMessage message = new AppMessage(app.key(), publication.user(), publication.sessionId(),
-                    publication.message().headers(), publication.message().body());
-            for (AppMessageHandler handler : appHandlers) {
-                if (TopicMatcher.matches(handler.pattern(), app.key())) {
-                    return handler.handle(message).onErrorMap(e -> !(e instanceof BrokerException),
-                            e -> new BrokerException("the application failed to handle the message"));
+            if (address instanceof Address.Nodes nodes) {
+                // The only node there is: this one.
+                NodeMessageListener nodeListener = nodeListeners.get(nodes.kind());
+                if (nodeListener != null) {
+                    nodeListener.onNodeMessage(new NodeMessage(nodes.kind(), nodeId, message.body()));
                 }
+                return Mono.empty();
             }
-            return Mono.error(new UnroutableException("no application handler for '/app/" + app.key() + "'"));
+            return appPublications.apply(new Publication(address, message, publication.user(), publication.sessionId()));
         });
+    }
+
+    @Override
+    public void onNodeMessages(String kind, NodeMessageListener nodeListener) {
+        nodeListeners.put(kind, nodeListener);
+    }
+
+    @Override
+    public int maxQueueNameBytes() {
+        return MAX_QUEUE_NAME_BYTES;
     }
 
     @Override

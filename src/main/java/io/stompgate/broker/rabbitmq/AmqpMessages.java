@@ -4,38 +4,30 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.LongString;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.ForwardedHeaders;
 import io.stompgate.stomp.StompHeaders;
 import io.stompgate.stomp.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Maps messages between STOMP and AMQP, in both directions: STOMP
  * {@code content-type} is the AMQP {@code content_type} property, other STOMP
- * headers are AMQP string headers, and back. The gateway's own AMQP headers
- * ({@code stomp-*}) and the STOMP headers each node writes itself (destination,
- * subscription, message-id...) never cross over.
+ * headers are AMQP string headers, and back. Which headers cross at all is
+ * {@link ForwardedHeaders}' one policy, the same as in local mode; an AMQP header
+ * named {@code content-type} is ignored (the property says it).
  */
 final class AmqpMessages {
 
-    static final String DESTINATION_HEADER = "stomp-destination";
-    static final String USER_HEADER = "stomp-user";
-    static final String SESSION_HEADER = "stomp-session";
-    static final String NODE_HEADER = "stomp-node";
-
-    /** STOMP headers a receiving node writes itself; an AMQP header of that name is dropped. */
-    private static final Set<String> RESERVED = Set.of(
-            StompHeaders.DESTINATION, StompHeaders.SUBSCRIPTION, StompHeaders.MESSAGE_ID, StompHeaders.ACK,
-            StompHeaders.CONTENT_LENGTH, StompHeaders.CONTENT_TYPE, StompHeaders.RECEIPT, StompHeaders.RECEIPT_ID,
-            StompHeaders.REDELIVERED, StompHeaders.TRANSACTION);
+    /**
+     * The AMQP {@code app_id} of every message the gateway publishes: with its unique
+     * {@code message_id}, it lets receiving nodes drop a copy (docs/protocol.md §5.2).
+     */
+    static final String GATEWAY_APP_ID = "stompgate";
 
     private AmqpMessages() {
     }
-
-    /** AMQP short strings (header names, content type) hold at most 255 bytes. */
-    static final int MAX_SHORT_STRING_BYTES = 255;
 
     /**
      * AMQP properties for a STOMP message; {@code extra} headers (the gateway's own) are added.
@@ -44,21 +36,21 @@ final class AmqpMessages {
      *         content type longer than an AMQP short string)
      */
     static AMQP.BasicProperties properties(BrokerMessage message, Map<String, Object> extra, boolean persistent,
-            String messageId) {
-        StompHeaders headers = message.headers();
+            String messageId, String expiration) {
+        StompHeaders headers = ForwardedHeaders.of(message.headers());
         for (int i = 0; i < headers.size(); i++) {
-            if (Utf8.encodedLength(headers.name(i)) > MAX_SHORT_STRING_BYTES) {
+            if (Utf8.encodedLength(headers.name(i)) > AmqpRouting.MAX_SHORT_STRING_BYTES) {
                 throw new BrokerException("a header name longer than 255 bytes cannot cross the broker");
             }
         }
         String contentType = headers.get(StompHeaders.CONTENT_TYPE);
-        if (contentType != null && Utf8.encodedLength(contentType) > MAX_SHORT_STRING_BYTES) {
+        if (contentType != null && Utf8.encodedLength(contentType) > AmqpRouting.MAX_SHORT_STRING_BYTES) {
             throw new BrokerException("a content-type longer than 255 bytes cannot cross the broker");
         }
         Map<String, Object> amqpHeaders = new HashMap<>(headers.size() + extra.size());
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
-            if (!name.equals(StompHeaders.CONTENT_TYPE) && !name.startsWith("stomp-")) {
+            if (!name.equals(StompHeaders.CONTENT_TYPE)) {
                 amqpHeaders.putIfAbsent(name, headers.value(i));
             }
         }
@@ -68,10 +60,12 @@ final class AmqpMessages {
                 .headers(amqpHeaders.isEmpty() ? null : amqpHeaders)
                 .deliveryMode(persistent ? 2 : 1)
                 .messageId(messageId)
+                .appId(GATEWAY_APP_ID)
+                .expiration(expiration)
                 .build();
     }
 
-    /** The STOMP view of an AMQP message: content type and string headers, minus reserved and gateway ones. */
+    /** The STOMP view of an AMQP message: content type and the forwarded string headers. */
     static BrokerMessage fromAmqp(AMQP.BasicProperties properties, byte[] body) {
         StompHeaders.Builder headers = StompHeaders.builder();
         if (properties.getContentType() != null) {
@@ -82,14 +76,13 @@ final class AmqpMessages {
             for (Map.Entry<String, Object> e : amqpHeaders.entrySet()) {
                 String name = e.getKey();
                 String value = stringValue(e.getValue());
-                if (value != null && !name.isEmpty() && !name.startsWith("stomp-") && !RESERVED.contains(name)) {
+                if (value != null && !name.equals(StompHeaders.CONTENT_TYPE) && ForwardedHeaders.isForwarded(name)) {
                     headers.add(name, value);
                 }
             }
         }
         return new BrokerMessage(headers.build(), body);
     }
-
 
     /** An AMQP header's value if it is a string (AMQP long strings arrive as {@link LongString}). */
     static String stringValue(Object value) {

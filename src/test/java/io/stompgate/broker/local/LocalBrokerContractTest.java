@@ -1,5 +1,6 @@
 package io.stompgate.broker.local;
 
+import io.stompgate.app.AppHandlers;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.MessageBrokerContract;
 import java.util.List;
@@ -8,6 +9,6 @@ class LocalBrokerContractTest extends MessageBrokerContract {
 
     @Override
     protected MessageBroker newBroker() {
-        return new LocalBroker(List::of, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
+        return new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
     }
 }

@@ -2,6 +2,7 @@ package io.stompgate.broker.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stompgate.app.AppHandlers;
 import io.stompgate.app.AppMessage;
 import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.Address;
@@ -46,7 +47,7 @@ class LocalBrokerTest {
     }
 
     static LocalBroker started(int maxLength, AppMessageHandler... handlers) {
-        LocalBroker broker = new LocalBroker(() -> List.of(handlers), maxLength);
+        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(() -> List.of(handlers))::dispatch, maxLength);
         broker.start(new DeliveryListener() {
             @Override
             public void onTopicMessage(String key, BrokerMessage message) {
@@ -282,7 +283,7 @@ class LocalBrokerTest {
 
     @Test
     void topicAndUserMessagesGoStraightToTheListener() {
-        LocalBroker broker = new LocalBroker(List::of, 10);
+        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 10);
         broker.start(listener).block(TIMEOUT);
 
         publish(broker, new Address.Topic("news.eu"), "t").block(TIMEOUT);
@@ -294,7 +295,7 @@ class LocalBrokerTest {
 
     @Test
     void publishBeforeStartFails() {
-        LocalBroker broker = new LocalBroker(List::of, 10);
+        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 10);
 
         StepVerifier.create(publish(broker, new Address.Topic("a"), "x"))
                 .expectError(BrokerException.class)

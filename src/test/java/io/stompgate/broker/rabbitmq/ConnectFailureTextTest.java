@@ -18,19 +18,19 @@ class ConnectFailureTextTest {
                         .replyText("RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'stomp.node.a'").build(),
                 null);
 
-        assertThat(RabbitBroker.failureText(new IOException(locked)))
+        assertThat(AmqpErrors.failureText(new IOException(locked)))
                 .isEqualTo("IOException: RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'stomp.node.a'");
     }
 
     @Test
     void aConnectionRefusedKeepsItsOwnMessage() {
-        assertThat(RabbitBroker.failureText(new ConnectException("Connection refused")))
+        assertThat(AmqpErrors.failureText(new ConnectException("Connection refused")))
                 .isEqualTo("java.net.ConnectException: Connection refused");
     }
 
     @Test
     void aWrappedCauseIsNamed() {
-        assertThat(RabbitBroker.failureText(new IOException(new IllegalStateException("inner trouble"))))
+        assertThat(AmqpErrors.failureText(new IOException(new IllegalStateException("inner trouble"))))
                 .contains("inner trouble");
     }
 }

@@ -7,6 +7,7 @@ import io.stompgate.session.SessionRegistry;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NeedsRabbitMQ;
+import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.RawStompClient;
 import io.stompgate.testing.Seeds;
 import java.time.Duration;
@@ -58,13 +59,13 @@ class CountedBindingsUnderConcurrencyTest {
                 for (String pattern : patterns) {
                     long expected = stillSubscribed.contains(pattern) ? 1 : 0;
                     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                            assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern))
+                            assertThat(Rabbit.topicBindings(nodeQueue, pattern))
                                     .as("%s: bindings of %s", context, pattern).isEqualTo(expected));
                 }
                 open.forEach(RawStompClient::close);
                 await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                     for (String pattern : patterns) {
-                        assertThat(TwoNodeClusterTest.topicBindings(nodeQueue, pattern)).as("%s: %s after close", context, pattern)
+                        assertThat(Rabbit.topicBindings(nodeQueue, pattern)).as("%s: %s after close", context, pattern)
                                 .isZero();
                     }
                     assertThat(node.bean(SessionRegistry.class).topicPatternCount()).isZero();

@@ -321,12 +321,12 @@ class TwoNodeClusterTest {
             c2.connectStomp();
             subscribe(c1, "s", "/topic/" + key);
             subscribe(c2, "s", "/topic/" + key);
-            assertThat(topicBindings(queue, key)).isEqualTo(1);
+            assertThat(Rabbit.topicBindings(queue, key)).isEqualTo(1);
             c1.sendText("UNSUBSCRIBE\nid:s\nreceipt:u1\n\n\0");
             c1.expect(f -> f.command() == StompCommand.RECEIPT, Duration.ofSeconds(5));
-            assertThat(topicBindings(queue, key)).as("one subscriber left").isEqualTo(1);
+            assertThat(Rabbit.topicBindings(queue, key)).as("one subscriber left").isEqualTo(1);
             c2.close(); // the last subscriber goes with its session
-            await().atMost(Duration.ofSeconds(10)).until(() -> topicBindings(queue, key) == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Rabbit.topicBindings(queue, key) == 0);
         }
     }
 
@@ -338,12 +338,12 @@ class TwoNodeClusterTest {
         RawStompClient s2 = nodeA.client(user);
         s1.connectStomp();
         s2.connectStomp();
-        assertThat(userBindings(queue, user)).isEqualTo(1);
+        assertThat(Rabbit.userBindings(queue, user)).isEqualTo(1);
         s1.close();
         assertThat(nodeA.bean(SessionRegistry.class).userCount()).isPositive();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(userBindings(queue, user)).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Rabbit.userBindings(queue, user)).isEqualTo(1));
         s2.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> userBindings(queue, user) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Rabbit.userBindings(queue, user) == 0);
     }
 
     @Test
@@ -354,25 +354,5 @@ class TwoNodeClusterTest {
             third.close();
             await().atMost(Duration.ofSeconds(10)).until(() -> !Rabbit.queueExists(queue));
         }
-    }
-
-    static long topicBindings(String queue, String key) {
-        return bindings(queue, "stomp.topic", key);
-    }
-
-    static long userBindings(String queue, String user) {
-        return bindings(queue, "stomp.user", user);
-    }
-
-    static long bindings(String queue, String exchange, String routingKey) {
-        String json = Rabbit.management(Rabbit.queuePath(queue) + "/bindings");
-        tools.jackson.databind.JsonNode array = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json);
-        long n = 0;
-        for (tools.jackson.databind.JsonNode b : array) {
-            if (exchange.equals(b.path("source").asString()) && routingKey.equals(b.path("routing_key").asString())) {
-                n++;
-            }
-        }
-        return n;
     }
 }
