@@ -18,4 +18,10 @@ public sealed interface Address {
 
     /** Application backends; {@code key} is dot-separated words. */
     record App(String key) implements Address { }
+
+    /**
+     * Every node of the gateway (node messages of {@code kind}), never a client: no
+     * STOMP destination maps to it. Kept for at most {@code ttlMillis} by a node that is away.
+     */
+    record Nodes(String kind, long ttlMillis) implements Address { }
 }

@@ -34,6 +34,12 @@ public interface MessageBroker {
     Mono<Void> publish(Publication publication);
 
     /**
+     * Registers the listener of node messages of {@code kind} (published to
+     * {@link Address.Nodes}); one per kind, set before {@link #start}.
+     */
+    void onNodeMessages(String kind, NodeMessageListener listener);
+
+    /**
      * Starts a competing consumer on shared queue {@code queue}, with at most
      * {@code prefetch} unacknowledged deliveries; completes once it is registered.
      */
@@ -44,6 +50,14 @@ public interface MessageBroker {
      * layer refuses a longer one with an ERROR before anything reaches the broker.
      */
     int maxQueueNameBytes();
+
+    /**
+     * Copies of messages this node dropped rather than deliver twice (a SEND published again
+     * after a lost confirm, a redelivery after a reconnect); 0 for brokers that make none.
+     */
+    default long copiesDropped() {
+        return 0;
+    }
 
     /** The current status, then every change. */
     Flux<BrokerStatus> status();

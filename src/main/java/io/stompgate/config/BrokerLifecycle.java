@@ -1,5 +1,6 @@
 package io.stompgate.config;
 
+import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.session.SessionRegistry;
 import java.time.Duration;
@@ -34,7 +35,9 @@ public final class BrokerLifecycle implements SmartLifecycle {
 
     /**
      * Waits a while for the broker, then lets the node start anyway: it reports
-     * not-ready and connects by itself once the broker is reachable.
+     * not-ready and connects by itself once the broker is reachable. A broker that
+     * refuses the node for good ({@link BrokerStartException}: another process has
+     * its node id) stops the start-up with the broker's reason.
      */
     @Override
     public void start() {
@@ -47,6 +50,9 @@ public final class BrokerLifecycle implements SmartLifecycle {
             broker.start(registry).block(START_WAIT);
             log.info("broker started node={} broker={}", nodeId, broker.getClass().getSimpleName());
         }
+        catch (BrokerStartException e) {
+            throw new IllegalStateException("the node cannot start: " + e.getMessage(), e);
+        }
         catch (IllegalStateException e) {
             log.warn("broker not reachable yet node={}; starting not ready, connecting in the background", nodeId);
         }
@@ -58,7 +64,7 @@ public final class BrokerLifecycle implements SmartLifecycle {
         running = false;
     }
 
-    /** Disconnects for good: the node queue and its bindings go with the connection. */
+    /** Disconnects for good: the node deletes its queue, and with it its bindings, as it goes. */
     public void destroy() {
         broker.stop().block(Duration.ofSeconds(30));
         log.info("broker stopped node={}", nodeId);

@@ -64,9 +64,9 @@ public class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "gateway.broker", havingValue = "local", matchIfMissing = true)
-    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties) {
+    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties, NodeId nodeId) {
         AppHandlers handlers = new AppHandlers(() -> appHandlers.orderedStream().toList());
-        return new LocalBroker(handlers::dispatch, properties.local().queueMaxLength());
+        return new LocalBroker(nodeId.value(), handlers::dispatch, properties.local().queueMaxLength());
     }
 
     @Bean

@@ -22,8 +22,9 @@ public class RabbitConfiguration {
         return new RabbitBrokerOptions(defaults.addresses(), defaults.username(), defaults.password(),
                 defaults.virtualHost(), connection.requestedHeartbeat(), connection.connectionTimeout(),
                 nodeId.value(), broker.operationTimeout(), topology.prefetch(), topology.topicExchange(),
-                topology.userExchange(), topology.appExchange(), topology.nodeQueuePrefix(), topology.queuePrefix(),
-                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls());
+                topology.userExchange(), topology.appExchange(), topology.clusterExchange(), topology.nodeQueuePrefix(),
+                topology.queuePrefix(),
+                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls(), topology.nodeQueue().options());
     }
 
     @Bean

@@ -12,8 +12,9 @@ import reactor.core.Disposable;
 
 /**
  * {@code stomp_broker_reconnects_total} (times the broker came back after being
- * lost; 0 in local mode) and {@code stomp_broker_up}, from the broker's status
- * changes, tagged with the node id.
+ * lost; 0 in local mode), {@code stomp_broker_up}, from the broker's status
+ * changes, and {@code stomp_broker_copies_dropped_total} (copies of messages the
+ * node did not deliver twice after an outage), tagged with the node id.
  */
 public final class BrokerMetrics implements AutoCloseable {
 
@@ -25,6 +26,8 @@ public final class BrokerMetrics implements AutoCloseable {
         Tags node = Tags.of("node", nodeId);
         FunctionCounter.builder("stomp.broker.reconnects", reconnects, AtomicLong::get)
                 .description("Times the broker connection was restored after being lost").tags(node).register(registry);
+        FunctionCounter.builder("stomp.broker.copies.dropped", broker, MessageBroker::copiesDropped)
+                .description("Copies of messages dropped rather than delivered twice").tags(node).register(registry);
         Gauge.builder("stomp.broker.up", broker, b -> b.isUp() ? 1 : 0)
                 .description("1 while the broker connection is up").tags(node).register(registry);
         subscription = broker.status().subscribe(status -> {

@@ -44,9 +44,13 @@ public abstract class MessageBrokerContract {
         return name;
     }
 
+    /** Node messages of kind {@code test} this node received. */
+    protected final BlockingQueue<NodeMessage> nodeMessages = new LinkedBlockingQueue<>();
+
     @BeforeEach
     void startBroker() {
         broker = newBroker();
+        broker.onNodeMessages("test", nodeMessages::add);
         broker.start(new DeliveryListener() {
             @Override
             public void onTopicMessage(String key, BrokerMessage message) {
@@ -99,6 +103,20 @@ public abstract class MessageBrokerContract {
         publish(new Address.Topic(root + ".x"), "hello").block(WAIT);
         String[] delivery = topicDeliveries.poll(10, TimeUnit.SECONDS);
         assertThat(delivery).containsExactly(root + ".x", "hello", "text/plain", "c1");
+    }
+
+    @Test
+    void aNodeMessageReachesEveryNodeTheSenderIncluded() throws InterruptedException {
+        byte[] body = "{\"node\":\"n1\"}".getBytes(StandardCharsets.UTF_8);
+        broker.publish(new Publication(new Address.Nodes("test", 5000), new BrokerMessage(null, body), null, null))
+                .block(WAIT);
+
+        NodeMessage received = nodeMessages.poll(10, TimeUnit.SECONDS);
+        assertThat(received).isNotNull();
+        assertThat(received.kind()).isEqualTo("test");
+        assertThat(received.fromNode()).isNotBlank();
+        assertThat(received.body()).isEqualTo(body);
+        assertThat(topicDeliveries).isEmpty();
     }
 
     /** The one forwarding policy ({@link ForwardedHeaders}): the same headers reach subscribers on every broker. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A node dies without warning: its process gets SIGKILL (no drain, no goodbye to
  * RabbitMQ). The messages its clients held unacknowledged go to the consumers on
- * the other node, and its node queue vanishes with its connection.
+ * the other node, and its node queue is deleted by RabbitMQ once its x-expires has passed.
  */
 class NodeKilledTest {
 
@@ -36,7 +36,9 @@ class NodeKilledTest {
         Path log = Files.createTempFile("victim", ".log");
         Process victim = new ProcessBuilder(javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "io.stompgate.GatewayApplication", "--server.port=" + port, "--gateway.broker=rabbitmq",
-                "--gateway.node-id=" + victimId, "--spring.rabbitmq.host=127.0.0.1")
+                "--gateway.node-id=" + victimId, "--spring.rabbitmq.host=127.0.0.1",
+                // A killed node's queue outlives it by x-expires (docs/protocol.md §5.2): short here.
+                "--gateway.rabbitmq.node-queue.expires=3s")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (GatewayNode survivor = GatewayNode.startRabbit(); Rabbit rabbit = Rabbit.connect()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> healthy(port));

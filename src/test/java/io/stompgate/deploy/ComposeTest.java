@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +50,38 @@ class ComposeTest {
         assertThat(typo.unknownKeys()).containsExactlyInAnyOrder("services.a.enviroment", "services.a.healthcheck.intervall");
         assertThatThrownBy(() -> Compose.parse("services:\n  a:\n    image: x\n    image: y\n"))
                 .hasMessageContaining("duplicate key image");
+    }
+
+    /** docker-compose 1.29 (Debian's) refuses a top-level {@code name}; Compose v2 does not need it. */
+    @Test
+    void theFileHasNoTopLevelNameSoComposeV1ReadsItToo() {
+        assertThat(compose.root).doesNotContainKey("name");
+        assertThat(compose.root.keySet()).allMatch(k -> k.startsWith("x-")
+                || Set.of("services", "volumes", "networks", "configs", "secrets").contains(k));
+    }
+
+    /**
+     * Each published port is {@code ${STOMPGATE_..._PORT:-default}:container}: a developer with
+     * RabbitMQ or anything else on 5672, 15672 or 8080 (and the smoke test) can move it, and the
+     * default stays the container's own port (8080 for nginx's 80).
+     */
+    @Test
+    void everyPublishedHostPortIsSettableAndDefaultsToTheUsualOne() {
+        Pattern published = Pattern.compile("\\$\\{(STOMPGATE_[A-Z]+_PORT):-(\\d+)}:(\\d+)");
+        Map<String, String> defaultOfVariable = new LinkedHashMap<>();
+        Map<String, String> variableOfTarget = new LinkedHashMap<>();
+        compose.services().forEach((name, service) -> {
+            for (Object port : (List<?>) service.getOrDefault("ports", List.of())) {
+                Matcher m = published.matcher(String.valueOf(port));
+                assertThat(m.matches()).as(name + " publishes " + port + " as ${STOMPGATE_..._PORT:-default}:port").isTrue();
+                assertThat(defaultOfVariable.put(m.group(1), m.group(2))).as(m.group(1) + " used once").isNull();
+                variableOfTarget.put(name + ":" + m.group(3), m.group(1));
+            }
+        });
+        assertThat(variableOfTarget).containsOnly(Map.entry("lb:80", "STOMPGATE_HTTP_PORT"),
+                Map.entry("rabbitmq:5672", "STOMPGATE_AMQP_PORT"), Map.entry("rabbitmq:15672", "STOMPGATE_MANAGEMENT_PORT"));
+        assertThat(defaultOfVariable).containsOnly(Map.entry("STOMPGATE_HTTP_PORT", "8080"),
+                Map.entry("STOMPGATE_AMQP_PORT", "5672"), Map.entry("STOMPGATE_MANAGEMENT_PORT", "15672"));
     }
 
     @Test

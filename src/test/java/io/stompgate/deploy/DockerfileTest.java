@@ -36,6 +36,19 @@ class DockerfileTest {
         return users.get(users.size() - 1).arguments().split(":")[0];
     }
 
+    /**
+     * No {@code # syntax=} parser directive: it would make every build pull a frontend image
+     * from a registry first, and BuildKit's built-in frontend (Docker 20.10+) already has
+     * {@code RUN --mount} and {@code COPY --chmod}.
+     */
+    @Test
+    void namesNoDockerfileFrontendImage() throws IOException {
+        List<String> lines = Files.readAllLines(Manifests.docker().resolve("Dockerfile"));
+        Pattern directive = Pattern.compile("#\\s*syntax\\s*=.*", Pattern.CASE_INSENSITIVE);
+        assertThat(lines).noneMatch(l -> directive.matcher(l.strip()).matches());
+        assertThat(String.join("\n", lines)).contains("RUN --mount=type=cache").contains("COPY --chmod=");
+    }
+
     @Test
     void buildsInStagesWithDependenciesResolvedBeforeTheSourcesAreCopied() {
         DockerfileModel file = dockerfile();

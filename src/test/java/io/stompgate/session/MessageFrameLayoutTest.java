@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class MessageFrameLayoutTest {
 
-    final LocalBroker broker = new LocalBroker(new AppHandlers(List::of)::dispatch, 100);
+    final LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 100);
     final SessionHarness harness = new SessionHarness(broker);
 
     @Test

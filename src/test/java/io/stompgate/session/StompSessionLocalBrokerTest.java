@@ -12,6 +12,7 @@ import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
@@ -43,7 +44,7 @@ class StompSessionLocalBrokerTest {
             return Mono.fromRunnable(() -> appMessages.add(message));
         }
     };
-    final LocalBroker broker = new LocalBroker(new AppHandlers(() -> List.of(orders))::dispatch, 2);
+    final LocalBroker broker = new LocalBroker("local-test", new AppHandlers(() -> List.of(orders))::dispatch, 2);
     final LoopGuard guard = new LoopGuard(broker);
     final SessionHarness harness = new SessionHarness(guard);
 
@@ -273,6 +274,11 @@ class StompSessionLocalBrokerTest {
         @Override
         public int maxQueueNameBytes() {
             return delegate.maxQueueNameBytes();
+        }
+
+        @Override
+        public void onNodeMessages(String kind, NodeMessageListener listener) {
+            delegate.onNodeMessages(kind, listener);
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
@@ -243,6 +244,11 @@ final class StubBroker implements MessageBroker {
     @Override
     public boolean isUp() {
         return true;
+    }
+
+    @Override
+    public void onNodeMessages(String kind, NodeMessageListener listener) {
+        // sessions send no node messages
     }
 
     /** As a cluster node with the default queue prefix ({@code stomp.queue.}) would say. */

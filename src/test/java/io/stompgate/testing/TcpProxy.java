@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP proxy between a gateway node and RabbitMQ that a test can cut (every
  * connection dropped, new ones refused) and restore, to simulate a broker
- * outage without touching the shared broker.
+ * outage without touching the shared broker; or freeze (nothing forwarded, nothing
+ * closed: a silent partition) and thaw.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -21,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private volatile boolean frozen;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -47,6 +49,30 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         cut = false;
+    }
+
+    /**
+     * Stops forwarding in both directions without closing anything, as a frozen network
+     * partition does: bytes wait in the proxy until {@link #thaw()}, new connections are
+     * accepted but hang.
+     */
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        synchronized (this) {
+            frozen = false;
+            notifyAll();
+        }
+    }
+
+    private void awaitThaw() throws InterruptedException {
+        synchronized (this) {
+            while (frozen && !closed) {
+                wait(100);
+            }
+        }
     }
 
     private void acceptLoop() {
@@ -79,12 +105,16 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    awaitThaw();
                     out.write(buf, 0, n);
                     out.flush();
                 }
             }
             catch (IOException e) {
                 // connection cut or closed
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             finally {
                 closeQuietly(from);
@@ -107,6 +137,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        thaw();
         cut();
         try {
             server.close();

@@ -7,6 +7,8 @@ import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.ForwardedHeaders;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessage;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
@@ -32,16 +34,20 @@ public final class LocalBroker implements MessageBroker {
      */
     static final int MAX_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
 
+    private final String nodeId;
     private final Function<Publication, Mono<Void>> appPublications;
     private final int queueMaxLength;
     private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
     private volatile DeliveryListener listener;
+    private final Map<String, NodeMessageListener> nodeListeners = new ConcurrentHashMap<>();
 
     /**
+     * @param nodeId          this node, the sender of its node messages
      * @param appPublications takes every publication to {@code /app}; completes when it is
      *                        handled, fails with {@code UnroutableException} when nothing takes it
      */
-    public LocalBroker(Function<Publication, Mono<Void>> appPublications, int queueMaxLength) {
+    public LocalBroker(String nodeId, Function<Publication, Mono<Void>> appPublications, int queueMaxLength) {
+        this.nodeId = nodeId;
         this.appPublications = appPublications;
         this.queueMaxLength = queueMaxLength;
     }
@@ -97,8 +103,21 @@ public final class LocalBroker implements MessageBroker {
                         ? Mono.empty()
                         : Mono.error(new BrokerException("queue '" + queue.name() + "' is full"));
             }
+            if (address instanceof Address.Nodes nodes) {
+                // The only node there is: this one.
+                NodeMessageListener nodeListener = nodeListeners.get(nodes.kind());
+                if (nodeListener != null) {
+                    nodeListener.onNodeMessage(new NodeMessage(nodes.kind(), nodeId, message.body()));
+                }
+                return Mono.empty();
+            }
             return appPublications.apply(new Publication(address, message, publication.user(), publication.sessionId()));
         });
+    }
+
+    @Override
+    public void onNodeMessages(String kind, NodeMessageListener nodeListener) {
+        nodeListeners.put(kind, nodeListener);
     }
 
     @Override

@@ -54,6 +54,20 @@ final class AmqpErrors {
         return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
+    /** AMQP reply codes the node acts on. */
+    static final int NOT_FOUND = 404;
+    static final int ACCESS_REFUSED = 403;
+    static final int PRECONDITION_FAILED = 406;
+
+    /** The AMQP reply code of a channel the broker closed because of {@code e}, or 0. */
+    static int channelReplyCode(Throwable e) {
+        ShutdownSignalException signal = shutdownSignal(e);
+        if (signal != null && signal.getReason() instanceof AMQP.Channel.Close close) {
+            return close.getReplyCode();
+        }
+        return 0;
+    }
+
     /** A channel-level refusal (the broker closed one channel, the connection is fine). */
     static boolean isChannelRefusal(Throwable e) {
         ShutdownSignalException signal = shutdownSignal(e);

@@ -20,6 +20,12 @@ import java.util.Map;
  */
 final class AmqpMessages {
 
+    /**
+     * The AMQP {@code app_id} of every message the gateway publishes: with its unique
+     * {@code message_id}, it lets receiving nodes drop a copy (docs/protocol.md §5.2).
+     */
+    static final String GATEWAY_APP_ID = "stompgate";
+
     private AmqpMessages() {
     }
 
@@ -30,7 +36,7 @@ final class AmqpMessages {
      *         content type longer than an AMQP short string)
      */
     static AMQP.BasicProperties properties(BrokerMessage message, Map<String, Object> extra, boolean persistent,
-            String messageId) {
+            String messageId, String expiration) {
         StompHeaders headers = ForwardedHeaders.of(message.headers());
         for (int i = 0; i < headers.size(); i++) {
             if (Utf8.encodedLength(headers.name(i)) > AmqpRouting.MAX_SHORT_STRING_BYTES) {
@@ -54,6 +60,8 @@ final class AmqpMessages {
                 .headers(amqpHeaders.isEmpty() ? null : amqpHeaders)
                 .deliveryMode(persistent ? 2 : 1)
                 .messageId(messageId)
+                .appId(GATEWAY_APP_ID)
+                .expiration(expiration)
                 .build();
     }
 

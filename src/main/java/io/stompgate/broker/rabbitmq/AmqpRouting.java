@@ -19,6 +19,7 @@ final class AmqpRouting {
     static final String USER_HEADER = "stomp-user";
     static final String SESSION_HEADER = "stomp-session";
     static final String NODE_HEADER = "stomp-node";
+    static final String KIND_HEADER = "stomp-kind";
 
     /** AMQP short strings (queue names, routing keys, header names) hold at most 255 bytes. */
     static final int MAX_SHORT_STRING_BYTES = 255;
@@ -34,9 +35,10 @@ final class AmqpRouting {
      * @param persistent written to disk by durable queues
      * @param headers    the gateway's own AMQP headers for it
      * @param queue      the {@code /queue/<name>} it goes to, which must be declared first; or {@code null}
+     * @param expiration the AMQP per-message TTL in milliseconds, or {@code null} for none
      */
     record Route(String exchange, String routingKey, boolean mandatory, boolean persistent,
-            Map<String, Object> headers, String queue) {
+            Map<String, Object> headers, String queue, String expiration) {
     }
 
     /** What a delivery from the node queue is addressed to. */
@@ -46,6 +48,9 @@ final class AmqpRouting {
 
         /** A message for {@code user}'s private queue {@code queue}. */
         record User(String user, String queue) implements Inbound { }
+
+        /** A message between nodes, of {@code kind}, from node {@code fromNode}. */
+        record Node(String kind, String fromNode) implements Inbound { }
 
         /** Nothing the gateway can deliver; {@code why} says so for the log. */
         record Undeliverable(String why) implements Inbound { }
@@ -85,15 +90,20 @@ final class AmqpRouting {
     Route outbound(Publication publication) {
         Address address = publication.address();
         if (address instanceof Address.Topic topic) {
-            return new Route(options.topicExchange(), topic.key(), false, false, Map.of(), null);
+            return new Route(options.topicExchange(), topic.key(), false, false, Map.of(), null, null);
         }
         if (address instanceof Address.User user) {
             return new Route(options.userExchange(), user.user(), false, false,
-                    Map.of(DESTINATION_HEADER, QUEUE_DESTINATION + user.queue()), null);
+                    Map.of(DESTINATION_HEADER, QUEUE_DESTINATION + user.queue()), null, null);
         }
         if (address instanceof Address.Queue queue) {
             // mandatory: a queue deleted behind the node's back must not swallow messages
-            return new Route("", queueName(queue.name()), true, true, Map.of(), queue.name());
+            return new Route("", queueName(queue.name()), true, true, Map.of(), queue.name(), null);
+        }
+        if (address instanceof Address.Nodes nodes) {
+            return new Route(options.clusterExchange(), "", false, false,
+                    Map.of(NODE_HEADER, options.nodeId(), KIND_HEADER, nodes.kind()), null,
+                    nodes.ttlMillis() > 0 ? Long.toString(nodes.ttlMillis()) : null);
         }
         Address.App app = (Address.App) address;
         Map<String, Object> origin = new HashMap<>(4);
@@ -105,7 +115,7 @@ final class AmqpRouting {
             origin.put(SESSION_HEADER, publication.sessionId());
         }
         // mandatory: with no backend bound the sender must hear of it
-        return new Route(options.appExchange(), app.key(), true, false, origin, null);
+        return new Route(options.appExchange(), app.key(), true, false, origin, null, null);
     }
 
     /** What a delivery from the node queue, taken from {@code exchange} with {@code routingKey}, is for. */
@@ -120,6 +130,14 @@ final class AmqpRouting {
                 return new Inbound.Undeliverable("user message without a valid " + DESTINATION_HEADER + " header");
             }
             return new Inbound.User(routingKey, destination.substring(QUEUE_DESTINATION.length()));
+        }
+        if (exchange.equals(options.clusterExchange())) {
+            String kind = headers == null ? null : AmqpMessages.stringValue(headers.get(KIND_HEADER));
+            String from = headers == null ? null : AmqpMessages.stringValue(headers.get(NODE_HEADER));
+            if (kind == null || from == null) {
+                return new Inbound.Undeliverable("node message without " + KIND_HEADER + " and " + NODE_HEADER);
+            }
+            return new Inbound.Node(kind, from);
         }
         return new Inbound.Undeliverable("delivery from exchange '" + exchange + "', which the node does not bind");
     }

@@ -6,12 +6,15 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.stompgate.broker.DeliveryListener;
+import io.stompgate.broker.NodeMessage;
+import io.stompgate.broker.NodeMessageListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -24,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * deliveries; a quiet queue gets the rest acked after {@link #ACK_LINGER}, so an
  * idle node does not show hundreds of unacked messages in RabbitMQ. One instance
  * per connection: its acks are only valid on the channel it consumed from.
+ *
+ * <p>A copy is not delivered twice (docs/protocol.md §5.2): a gateway-published
+ * message whose {@code message_id} the node delivered lately (a SEND published again
+ * after its confirm was lost), or a redelivered message the node had already taken
+ * before its connection dropped, is dropped here, against {@link RecentDeliveries}.
  */
 final class NodeQueueConsumer extends DefaultConsumer {
 
@@ -37,7 +45,10 @@ final class NodeQueueConsumer extends DefaultConsumer {
     private final ScheduledExecutorService io;
     private final AmqpRouting routing;
     private final Supplier<DeliveryListener> listener;
+    private final Function<String, NodeMessageListener> nodeListeners;
     private final AtomicLong deliveries;
+    private final RecentDeliveries recent;
+    private final AtomicLong copies;
     private final String nodeId;
     private final int ackEvery;
     private int unacked;
@@ -49,17 +60,23 @@ final class NodeQueueConsumer extends DefaultConsumer {
      * @param currentGeneration the broker's current connection, so a stale consumer stops acking
      * @param io                the io thread, which runs the delayed ack (never the deadline timer: an ack may block)
      * @param deliveries        counts every delivery taken
+     * @param nodeListeners     the listener of each kind of node message
+     * @param recent            what the node delivered lately, shared by its connections
+     * @param copies            counts the copies dropped
      */
     NodeQueueConsumer(Channel channel, long generation, LongSupplier currentGeneration, ScheduledExecutorService io,
-            AmqpRouting routing, Supplier<DeliveryListener> listener, AtomicLong deliveries, String nodeId,
-            int prefetch) {
+            AmqpRouting routing, Supplier<DeliveryListener> listener, Function<String, NodeMessageListener> nodeListeners,
+            AtomicLong deliveries, RecentDeliveries recent, AtomicLong copies, String nodeId, int prefetch) {
         super(channel);
         this.generation = generation;
         this.currentGeneration = currentGeneration;
         this.io = io;
         this.routing = routing;
         this.listener = listener;
+        this.nodeListeners = nodeListeners;
         this.deliveries = deliveries;
+        this.recent = recent;
+        this.copies = copies;
         this.nodeId = nodeId;
         this.ackEvery = Math.max(1, prefetch / 2);
     }
@@ -67,7 +84,12 @@ final class NodeQueueConsumer extends DefaultConsumer {
     @Override
     public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         try {
-            dispatch(envelope, properties, body);
+            if (isCopy(envelope, properties, body)) {
+                copies.incrementAndGet();
+            }
+            else {
+                dispatch(envelope, properties, body);
+            }
         }
         catch (RuntimeException e) {
             log.warn("dispatching a delivery failed node={}: {}", nodeId, e.toString());
@@ -92,6 +114,20 @@ final class NodeQueueConsumer extends DefaultConsumer {
         }
     }
 
+    private boolean isCopy(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        String messageId = properties.getMessageId();
+        if (messageId != null && AmqpMessages.GATEWAY_APP_ID.equals(properties.getAppId())) {
+            return !recent.firstTime(RecentDeliveries.ofMessageId(messageId));
+        }
+        // A backend's message: two alike may be meant as two, unless RabbitMQ says this one is a redelivery.
+        long fingerprint = RecentDeliveries.ofContent(envelope.getExchange(), envelope.getRoutingKey(), messageId, body);
+        if (envelope.isRedeliver()) {
+            return !recent.firstTime(fingerprint);
+        }
+        recent.record(fingerprint);
+        return false;
+    }
+
     private void dispatch(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         deliveries.incrementAndGet();
         DeliveryListener l = listener.get();
@@ -105,6 +141,12 @@ final class NodeQueueConsumer extends DefaultConsumer {
         }
         else if (inbound instanceof AmqpRouting.Inbound.User user) {
             l.onUserMessage(user.user(), user.queue(), AmqpMessages.fromAmqp(properties, body));
+        }
+        else if (inbound instanceof AmqpRouting.Inbound.Node node) {
+            NodeMessageListener nodeListener = nodeListeners.apply(node.kind());
+            if (nodeListener != null) {
+                nodeListener.onNodeMessage(new NodeMessage(node.kind(), node.fromNode(), body));
+            }
         }
         else {
             log.debug("delivery dropped node={}: {}", nodeId, ((AmqpRouting.Inbound.Undeliverable) inbound).why());

@@ -1,37 +1,34 @@
 package io.stompgate.broker.rabbitmq;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.stompgate.broker.BrokerException;
-import io.stompgate.broker.BrokerMessage;
+import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueListener;
 import java.io.IOException;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -43,7 +40,10 @@ import reactor.core.publisher.Sinks;
  * The cluster broker: every node of a gateway on one RabbitMQ virtual host
  * (docs/protocol.md §5). The node owns one queue, bound to the topic exchange once
  * per pattern its sessions subscribe to and to the user exchange once per principal
- * connected to it, so a broadcast costs the broker one delivery per node.
+ * connected to it, so a broadcast costs the broker one delivery per node. The queue
+ * outlives the node's connection ({@link NodeQueue}), so a broker outage shorter
+ * than its {@code expires} loses no message routed to the node, and copies that an
+ * outage causes are dropped ({@link RecentDeliveries}).
  *
  * <p><b>One thread talks AMQP.</b> Every channel operation (publish, declare,
  * bind, consume, ack of a queue delivery) runs on a single dedicated thread, in
@@ -85,10 +85,15 @@ public final class RabbitBroker implements MessageBroker {
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong publishIds = new AtomicLong();
     private final AtomicLong nodeDeliveries = new AtomicLong();
+    private final AtomicLong copiesDropped = new AtomicLong();
+    private final RecentDeliveries recentDeliveries = new RecentDeliveries(RecentDeliveries.DEFAULT_GENERATION_SIZE);
+    /** Makes this process's message ids unique even when a node id is reused by a later process. */
+    private final String messageIdPrefix;
     private volatile boolean up;
     /** RabbitMQ blocked the connection (a resource alarm): it takes no publishes until it unblocks. */
     private volatile boolean blocked;
     private volatile DeliveryListener listener;
+    private final Map<String, NodeMessageListener> nodeListeners = new ConcurrentHashMap<>();
     /** Written on the io thread; read by consumer callbacks to drop a dead connection's late work. */
     private volatile long generation;
 
@@ -100,21 +105,27 @@ public final class RabbitBroker implements MessageBroker {
     private Channel queueChannel;
     private boolean started;
     private boolean stopped;
+    /** A connection has been made once: the node queue is this process's, to resume rather than take over. */
+    private boolean everConnected;
     private int failedAttempts;
     private boolean reconnectScheduled;
     private final Deque<BrokerOp> parked = new ArrayDeque<>();
-    private final PublisherConfirms confirms = new PublisherConfirms();
-    private final Set<String> boundPatterns = new HashSet<>();
-    private final Set<String> boundUsers = new HashSet<>();
-    private final Set<String> declaredQueues = new HashSet<>();
+    private final DurableQueues durableQueues;
+    private final PublisherConfirms confirms;
+    private final NodeQueue nodeQueue;
     private final SharedQueueConsumers queueConsumers;
 
     public RabbitBroker(RabbitBrokerOptions options) {
         this.options = options;
         this.routing = new AmqpRouting(options);
-        this.factory = connectionFactory(options);
-        this.io = singleThread("stompgate-amqp-" + options.nodeId());
-        this.deadlines = singleThread("stompgate-amqp-deadlines-" + options.nodeId());
+        this.nodeQueue = new NodeQueue(options);
+        this.durableQueues = new DurableQueues(routing);
+        this.confirms = new PublisherConfirms(routing, durableQueues);
+        this.messageIdPrefix = options.nodeId() + ":" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36)
+                + ":";
+        this.factory = AmqpConnections.factory(options);
+        this.io = AmqpConnections.singleThread("stompgate-amqp-" + options.nodeId());
+        this.deadlines = AmqpConnections.singleThread("stompgate-amqp-deadlines-" + options.nodeId());
         this.queueConsumers = new SharedQueueConsumers(new SharedQueueConsumers.Io() {
             @Override
             public boolean onIo(Runnable task) {
@@ -128,8 +139,8 @@ public final class RabbitBroker implements MessageBroker {
 
             @Override
             public void declareAgain(String queue) throws IOException {
-                declaredQueues.remove(queue);
-                declareQueue(queue);
+                durableQueues.forget(queue);
+                durableQueues.declare(topologyChannel, queue);
             }
 
             @Override
@@ -140,43 +151,15 @@ public final class RabbitBroker implements MessageBroker {
         status.tryEmitNext(BrokerStatus.DOWN);
     }
 
-    private static ConnectionFactory connectionFactory(RabbitBrokerOptions options) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUsername(options.username());
-        factory.setPassword(options.password());
-        factory.setVirtualHost(options.virtualHost());
-        factory.setRequestedHeartbeat((int) Math.max(0, options.requestedHeartbeat().toSeconds()));
-        factory.setConnectionTimeout((int) options.connectionTimeout().toMillis());
-        factory.setHandshakeTimeout((int) options.connectionTimeout().toMillis());
-        factory.setAutomaticRecoveryEnabled(false);
-        factory.setSharedExecutor(new CallerRunsExecutor());
-        factory.setTopologyRecoveryEnabled(false);
-        if (options.tls()) {
-            try {
-                factory.useSslProtocol(SSLContext.getDefault());
-                factory.enableHostnameVerification();
-            }
-            catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("TLS to RabbitMQ is not available in this JVM", e);
-            }
-        }
-        return factory;
-    }
-
-    private static ScheduledExecutorService singleThread(String threadName) {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return executor;
-    }
-
     /** Deliveries taken from the node queue: one per broadcast or user message, however many sessions get it. */
     public long nodeDeliveryCount() {
         return nodeDeliveries.get();
+    }
+
+    /** Copies the node dropped instead of delivering a message twice (docs/protocol.md §5.2). */
+    @Override
+    public long copiesDropped() {
+        return copiesDropped.get();
     }
 
     /** Times the node reconnected after losing the broker. */
@@ -203,40 +186,37 @@ public final class RabbitBroker implements MessageBroker {
 
     @Override
     public Mono<Void> bindTopic(String pattern) {
-        return submit("bind topic pattern", () -> {
-            topologyChannel.queueBind(options.nodeQueue(), options.topicExchange(), pattern);
-            boundPatterns.add(pattern);
-        }, () -> { });
+        return submit("bind topic pattern", () -> nodeQueue.bindTopic(topologyChannel, pattern),
+                () -> nodeQueue.bindTopicExpired(pattern));
     }
 
     @Override
     public Mono<Void> unbindTopic(String pattern) {
-        return submit("unbind topic pattern", () -> {
-            boundPatterns.remove(pattern);
-            topologyChannel.queueUnbind(options.nodeQueue(), options.topicExchange(), pattern);
-        }, () -> boundPatterns.remove(pattern));
+        return submit("unbind topic pattern", () -> nodeQueue.unbindTopic(topologyChannel, pattern),
+                () -> nodeQueue.unbindTopicExpired(pattern));
     }
 
     @Override
     public Mono<Void> bindUser(String user) {
-        return submit("bind user", () -> {
-            topologyChannel.queueBind(options.nodeQueue(), options.userExchange(), user);
-            boundUsers.add(user);
-        }, () -> { });
+        return submit("bind user", () -> nodeQueue.bindUser(topologyChannel, user),
+                () -> nodeQueue.bindUserExpired(user));
     }
 
     @Override
     public Mono<Void> unbindUser(String user) {
-        return submit("unbind user", () -> {
-            boundUsers.remove(user);
-            topologyChannel.queueUnbind(options.nodeQueue(), options.userExchange(), user);
-        }, () -> boundUsers.remove(user));
+        return submit("unbind user", () -> nodeQueue.unbindUser(topologyChannel, user),
+                () -> nodeQueue.unbindUserExpired(user));
     }
 
     @Override
     public Mono<Void> publish(Publication publication) {
         return Mono.<Void>create(sink -> enqueue(new PublishOp(sink, publication,
-                options.nodeId() + ":" + publishIds.incrementAndGet(), this::send)));
+                messageIdPrefix + publishIds.incrementAndGet(), op -> confirms.send(op, publishChannel, topologyChannel))));
+    }
+
+    @Override
+    public void onNodeMessages(String kind, NodeMessageListener nodeListener) {
+        nodeListeners.put(kind, nodeListener);
     }
 
     @Override
@@ -244,8 +224,8 @@ public final class RabbitBroker implements MessageBroker {
         return Mono.<QueueConsumer>create(sink -> enqueue(new BrokerOp("consume queue", sink) {
             @Override
             void run() throws IOException {
-                declaredQueues.remove(queue); // declare for real: the queue may have been deleted since
-                declareQueue(queue);
+                durableQueues.forget(queue); // declare for real: the queue may have been deleted since
+                durableQueues.declare(topologyChannel, queue);
                 succeedWith(queueConsumers.add(queue, prefetch, queueListener, queueChannel));
             }
         }));
@@ -266,7 +246,10 @@ public final class RabbitBroker implements MessageBroker {
         return up && !blocked;
     }
 
-    /** Closes the connection, which deletes the node queue and with it every binding. Idempotent. */
+    /**
+     * Deletes the node queue (and with it every binding) as the node's last act, then closes
+     * the connection. If the broker is away, the queue expires after {@code expires}. Idempotent.
+     */
     @Override
     public Mono<Void> stop() {
         return Mono.<Void>create(sink -> {
@@ -275,6 +258,7 @@ public final class RabbitBroker implements MessageBroker {
                     stopped = true;
                     setUp(false);
                     failAll(new BrokerException("the node is shutting down"));
+                    deleteNodeQueue();
                     closeConnection();
                     log.info("broker connection closed node={}", options.nodeId());
                 }
@@ -287,6 +271,21 @@ public final class RabbitBroker implements MessageBroker {
             io.shutdown();
             deadlines.shutdown();
         }));
+    }
+
+    private void deleteNodeQueue() {
+        if (connection == null || !connection.isOpen() || !everConnected) {
+            log.info("node queue left to expire node={} queue={} expires={}", options.nodeId(), nodeQueue.name(),
+                    options.nodeQueueOptions().expires());
+            return;
+        }
+        try {
+            nodeQueue.delete(topologyChannel);
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn("node queue not deleted node={} queue={}; it expires after {}: {}", options.nodeId(),
+                    nodeQueue.name(), options.nodeQueueOptions().expires(), AmqpErrors.failureText(e));
+        }
     }
 
     // ---------------------------------------------------------------- operations
@@ -408,52 +407,9 @@ public final class RabbitBroker implements MessageBroker {
 
     // ---------------------------------------------------------------- publishing
 
-    /**
-     * Publishes {@code op} on the publish channel. Everything that can refuse it without the
-     * broker (routing, header sizes) is checked before the channel numbers it, so such a refusal
-     * fails that publication alone and leaves the channel in step.
-     */
-    private void send(PublishOp op) throws IOException {
-        AmqpRouting.Route route = routing.outbound(op.publication);
-        BrokerMessage message = op.publication.message();
-        AMQP.BasicProperties props = AmqpMessages.properties(message, route.headers(), route.persistent(), op.messageId);
-        if (route.queue() != null) {
-            declareQueue(route.queue());
-        }
-        long seq = publishChannel.getNextPublishSeqNo();
-        publishChannel.basicPublish(route.exchange(), route.routingKey(), route.mandatory(), props, message.body());
-        confirms.sent(seq, op, route.mandatory());
-    }
-
     private void onConfirm(long generationOfChannel, long seq, boolean multiple, boolean ack) {
-        if (generationOfChannel != generation) {
-            return;
-        }
-        for (PublishOp op : confirms.confirm(seq, multiple)) {
-            confirmed(op, ack);
-        }
-    }
-
-    private void confirmed(PublishOp op, boolean ack) {
-        if (op.settle(ack)) {
-            declaredQueues.remove(op.queue()); // deleted since this node declared it
-            runOrPark(op);
-        }
-    }
-
-    private void onReturn(Return returned) {
-        confirms.returned(returned.getProperties().getMessageId());
-    }
-
-    private void declareQueue(String name) throws IOException {
-        if (declaredQueues.add(name)) {
-            try {
-                topologyChannel.queueDeclare(routing.queueName(name), true, false, false, null);
-            }
-            catch (IOException | RuntimeException e) {
-                declaredQueues.remove(name);
-                throw e;
-            }
+        if (generationOfChannel == generation) {
+            confirms.confirmed(seq, multiple, ack).forEach(this::runOrPark);
         }
     }
 
@@ -493,17 +449,29 @@ public final class RabbitBroker implements MessageBroker {
             openChannels(gen);
             restoreTopology(gen);
             failedAttempts = 0;
+            boolean resumed = everConnected;
+            everConnected = true;
             setUp(true);
-            if (gen > 1) {
+            if (resumed) {
                 reconnects.incrementAndGet();
                 log.info("broker recovered node={} queue={} bindings={} users={} queueConsumers={}", options.nodeId(),
-                        options.nodeQueue(), boundPatterns.size(), boundUsers.size(), queueConsumers.size());
+                        nodeQueue.name(), nodeQueue.patternCount(), nodeQueue.userCount(), queueConsumers.size());
             }
             else {
-                log.info("node queue declared node={} queue={}", options.nodeId(), options.nodeQueue());
+                log.info("node queue declared node={} queue={} type={} expires={} maxBytes={}", options.nodeId(),
+                        nodeQueue.name(), options.nodeQueueOptions().type(), options.nodeQueueOptions().expires(),
+                        options.nodeQueueOptions().maxBytes());
             }
             firstConnect.tryEmitEmpty();
             drainParked();
+        }
+        catch (BrokerStartException e) {
+            // Waiting cannot mend it (another process owns this node id): the node must not start.
+            generation++;
+            stopped = true;
+            log.error("broker refused the node node={}: {}", options.nodeId(), e.getMessage());
+            closeConnection();
+            firstConnect.tryEmitError(e);
         }
         catch (IOException | TimeoutException | RuntimeException e) {
             generation++; // whatever the half-opened connection started must not count
@@ -523,7 +491,7 @@ public final class RabbitBroker implements MessageBroker {
         publishChannel.addConfirmListener(
                 (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, true)),
                 (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, false)));
-        publishChannel.addReturnListener(r -> onIo(() -> onReturn(r)));
+        publishChannel.addReturnListener(r -> onIo(() -> confirms.returned(r.getProperties().getMessageId())));
         topologyChannel = connection.createChannel();
         nodeChannel = connection.createChannel();
         queueChannel = connection.createChannel();
@@ -536,22 +504,25 @@ public final class RabbitBroker implements MessageBroker {
         }
     }
 
-    /** Declares the exchanges and the node queue, and re-asserts every binding and consumer still needed. */
-    private void restoreTopology(long gen) throws IOException {
+    /**
+     * Declares the exchanges; takes the node queue over (first connection) or resumes it with its
+     * bindings reconciled; re-asserts every {@code /queue} consumer; consumes the node queue.
+     */
+    private void restoreTopology(long gen) throws IOException, TimeoutException {
         topologyChannel.exchangeDeclare(options.topicExchange(), BuiltinExchangeType.TOPIC, true);
         topologyChannel.exchangeDeclare(options.userExchange(), BuiltinExchangeType.DIRECT, true);
         topologyChannel.exchangeDeclare(options.appExchange(), BuiltinExchangeType.TOPIC, true);
-        topologyChannel.queueDeclare(options.nodeQueue(), false, true, true, null);
-        for (String pattern : boundPatterns) {
-            topologyChannel.queueBind(options.nodeQueue(), options.topicExchange(), pattern);
+        topologyChannel.exchangeDeclare(options.clusterExchange(), BuiltinExchangeType.FANOUT, true);
+        if (everConnected) {
+            topologyChannel = nodeQueue.resume(connection, topologyChannel);
         }
-        for (String user : boundUsers) {
-            topologyChannel.queueBind(options.nodeQueue(), options.userExchange(), user);
+        else {
+            nodeQueue.takeOver(connection, topologyChannel);
         }
-        declaredQueues.clear();
+        durableQueues.clear();
         for (String queue : queueConsumers.queues()) {
             try {
-                declareQueue(queue);
+                durableQueues.declare(topologyChannel, queue);
             }
             catch (IOException e) {
                 ShutdownSignalException signal = AmqpErrors.shutdownSignal(e);
@@ -564,9 +535,10 @@ public final class RabbitBroker implements MessageBroker {
             }
         }
         queueConsumers.restoreAll(queueChannel);
-        nodeChannel.basicQos(options.prefetch(), false);
-        nodeChannel.basicConsume(options.nodeQueue(), false, new NodeQueueConsumer(nodeChannel, gen,
-                () -> generation, io, routing, () -> listener, nodeDeliveries, options.nodeId(), options.prefetch()));
+        nodeQueue.consume(nodeChannel, new NodeQueueConsumer(nodeChannel, gen, () -> generation, io, routing,
+                () -> listener, nodeListeners::get, nodeDeliveries, recentDeliveries, copiesDropped, options.nodeId(),
+                options.prefetch()),
+                !everConnected);
     }
 
     private void connectionLost(String reason) {
@@ -652,7 +624,7 @@ public final class RabbitBroker implements MessageBroker {
 
     // Visible for tests: what the node believes is bound.
     Set<String> boundPatternsSnapshot() {
-        return callOnIo(() -> Set.copyOf(boundPatterns));
+        return callOnIo(nodeQueue::patterns);
     }
 
     private <T> T callOnIo(Callable<T> task) {

@@ -19,11 +19,13 @@ import java.util.Objects;
  * @param topicExchange      topic exchange for {@code /topic}
  * @param userExchange       direct exchange for user destinations
  * @param appExchange        topic exchange for {@code /app}
+ * @param clusterExchange    fanout exchange for messages between nodes (membership, presence)
  * @param nodeQueuePrefix    the node queue is this prefix and the node id
  * @param queuePrefix        {@code /queue/<name>} is the durable queue of this prefix and the name
  * @param reconnectMin       first wait before reconnecting
  * @param reconnectMax       longest wait between reconnect attempts
  * @param tls                TLS to the broker, its certificate checked against the JVM's trust store
+ * @param nodeQueueOptions   the node queue's lifetime, size bound and type
  */
 public record RabbitBrokerOptions(
         List<Endpoint> addresses,
@@ -38,15 +40,18 @@ public record RabbitBrokerOptions(
         String topicExchange,
         String userExchange,
         String appExchange,
+        String clusterExchange,
         String nodeQueuePrefix,
         String queuePrefix,
         Duration reconnectMin,
         Duration reconnectMax,
-        boolean tls) {
+        boolean tls,
+        NodeQueueOptions nodeQueueOptions) {
 
     public static final String TOPIC_EXCHANGE = "stomp.topic";
     public static final String USER_EXCHANGE = "stomp.user";
     public static final String APP_EXCHANGE = "stomp.app";
+    public static final String CLUSTER_EXCHANGE = "stomp.cluster";
     public static final String NODE_QUEUE_PREFIX = "stomp.node.";
     public static final String QUEUE_PREFIX = "stomp.queue.";
 
@@ -70,6 +75,7 @@ public record RabbitBrokerOptions(
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(operationTimeout, "operationTimeout");
+        Objects.requireNonNull(nodeQueueOptions, "nodeQueueOptions");
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
         }
@@ -87,8 +93,8 @@ public record RabbitBrokerOptions(
 
     /**
      * The longest wait between reconnect attempts: short, because while a node is away from
-     * RabbitMQ its queue does not exist and its subscribers miss what is published (one attempt a
-     * second per node costs the broker nothing).
+     * RabbitMQ its subscribers get nothing (its queue collects it; one attempt a second per node
+     * costs the broker nothing).
      */
     static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
 
@@ -97,25 +103,32 @@ public record RabbitBrokerOptions(
             String virtualHost, String nodeId) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
-                APP_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false);
+                APP_EXCHANGE, CLUSTER_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false,
+                NodeQueueOptions.defaults());
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
         return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
     }
 
     public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+    }
+
+    public RabbitBrokerOptions withNodeQueueOptions(NodeQueueOptions nodeQueue) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
+                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue);
     }
 
     @Override

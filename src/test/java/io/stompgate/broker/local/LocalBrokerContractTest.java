@@ -9,6 +9,6 @@ class LocalBrokerContractTest extends MessageBrokerContract {
 
     @Override
     protected MessageBroker newBroker() {
-        return new LocalBroker(new AppHandlers(List::of)::dispatch, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
+        return new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
     }
 }

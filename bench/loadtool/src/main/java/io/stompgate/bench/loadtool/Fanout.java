@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.ByteBuf;
+import org.HdrHistogram.Histogram;
 
 /**
  * N subscribers on one topic spread over the nodes; one publisher (shard 0) keeps at most

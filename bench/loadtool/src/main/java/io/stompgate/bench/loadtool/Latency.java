@@ -1,25 +1,22 @@
 package io.stompgate.bench.loadtool;
 
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 
 /**
- * A publisher on node A (shard 0) sends at a fixed rate; subscribers on node B take the send time
- * from the body ({@code "<nanoTime> <seq> xxx..."}; System.nanoTime is system-wide on Linux, so
- * shards in other processes agree) and record the latency of messages sent inside the window.
+ * A publisher on node A (shard 0) sends at a fixed rate; subscribers on node B take the scheduled
+ * send time from the body ({@code "<nanoTime> <seq> xxx..."}, see {@link Pacer}; System.nanoTime is
+ * system-wide on Linux, so shards in other processes agree) and record the latency of messages
+ * scheduled inside the window.
  */
 final class Latency extends Scenario {
 
     private final TimedArrivals arrivals;
     private final AtomicLong sentWindow = new AtomicLong();
-    private final AtomicLong sentTotal = new AtomicLong();
+    private volatile Pacer pacer;
     private int subsOk, subsFailed;
-    private volatile boolean running;
-    private ScheduledFuture<?> ticker;
     private Stomp.SendTemplate template;
 
     Latency(Options opts, Conn.Env env, Result result) {
@@ -80,44 +77,42 @@ final class Latency extends Scenario {
         if (publisher == null) {
             return;
         }
-        running = true;
-        long begin = System.nanoTime();
-        double perNano = opts.rate / 1e9;
         long maxBurst = Math.max(1, (long) (opts.rate / 100)); // never more than 10 ms worth at once
-        ticker = publisher.channel.eventLoop().scheduleAtFixedRate(() -> {
-            if (!running) {
-                return;
+        Pacer p = new Pacer(startNanos, opts.rate, maxBurst);
+        pacer = p;
+        Pacer.Send send = (seq, scheduled, last) -> {
+            if (scheduled >= windowStartNanos && scheduled < windowEndNanos) {
+                sentWindow.incrementAndGet();
             }
-            long now = System.nanoTime();
-            long due = (long) ((now - begin) * perNano) - sentTotal.get();
-            if (due > maxBurst) {
-                due = maxBurst;
+            byte[] body = Stomp.timestampedBody(scheduled, seq, opts.bodyBytes);
+            ByteBuf b;
+            if (opts.raw) {
+                b = publisher.alloc().buffer(body.length);
+                b.writeBytes(body);
+            } else {
+                b = template.encode(publisher.alloc(), 0, body);
             }
-            for (long k = 0; k < due; k++) {
-                long t = System.nanoTime();
-                long s = sentTotal.incrementAndGet();
-                if (t >= windowStartNanos && t < windowEndNanos) {
-                    sentWindow.incrementAndGet();
-                }
-                byte[] body = Stomp.timestampedBody(t, s, opts.bodyBytes);
-                ByteBuf b;
-                if (opts.raw) {
-                    b = publisher.alloc().buffer(body.length);
-                    b.writeBytes(body);
-                } else {
-                    b = template.encode(publisher.alloc(), 0, body);
-                }
-                publisher.write(b, k == due - 1);
-            }
-        }, 0, 1, TimeUnit.MILLISECONDS);
+            publisher.write(b, last);
+        };
+        p.runOn(publisher.channel.eventLoop(), send);
+    }
+
+    /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
+    @Override
+    void stop() {
+        Pacer p = pacer;
+        if (p != null) {
+            p.endAt(windowEndNanos);
+        }
     }
 
     @Override
-    void stop() {
-        running = false;
-        if (ticker != null) {
-            ticker.cancel(false);
+    void close() {
+        Pacer p = pacer;
+        if (p != null) {
+            p.cancel();
         }
+        super.close();
     }
 
     @Override
@@ -125,7 +120,8 @@ final class Latency extends Scenario {
         result.count("subscribers_ok", subsOk);
         result.count("subscribers_failed", subsFailed);
         result.count("sent_window", sentWindow.get());
-        result.count("sent_total", sentTotal.get());
+        Pacer p = pacer;
+        result.count("sent_total", p == null ? 0 : p.sent());
         arrivals.collect(result);
         result.count("dropped_while_running", droppedWhileRunning.sum());
         putErrors();

@@ -342,8 +342,8 @@ final class Options {
                            (on --publisher-url) sends as fast as the server confirms, at most --window
                            SENDs awaiting their RECEIPT. Reports published and delivered msg/s.
               latency      a publisher on --publisher-url (node A) sends at --rate msg/s; --subscribers
-                           (default 1) on --subscriber-url (node B). p50/p90/p99/max from the send time in
-                           the body, and messages lost.
+                           (default 1) on --subscriber-url (node B). p50/p90/p99/max from the scheduled
+                           send time in the body (a stalled sender counts), and messages lost.
               connections  opens --connections subscribed connections in --batch batches, over
                            --source-addresses loopback sources 127.0.0.x; holds them --duration; reports
                            successes, failures, connect and subscribe times, and server KB per connection.

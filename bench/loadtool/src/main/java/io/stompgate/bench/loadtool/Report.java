@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.HdrHistogram.Histogram;
+
 /** Turns merged counters, histograms and /proc samples into the result line and its table. */
 final class Report {
 
@@ -134,15 +136,15 @@ final class Report {
 
     private static void percentiles(Map<String, Object> m, String name, Histogram h, boolean full) {
         String p = name.isEmpty() ? "" : name + "_";
-        m.put(p + "p50_ms", ms(h.percentile(50)));
+        m.put(p + "p50_ms", ms(h.getValueAtPercentile(50)));
         if (full) {
-            m.put(p + "p90_ms", ms(h.percentile(90)));
+            m.put(p + "p90_ms", ms(h.getValueAtPercentile(90)));
         }
-        m.put(p + "p99_ms", ms(h.percentile(99)));
-        m.put(p + "max_ms", ms(h.max()));
+        m.put(p + "p99_ms", ms(h.getValueAtPercentile(99)));
+        m.put(p + "max_ms", ms(h.getMaxValue()));
         if (full) {
-            m.put(p + "mean_ms", round(h.mean() / 1000.0, 3));
-            m.put(p + "samples", h.count());
+            m.put(p + "mean_ms", round(h.getMean() / 1000.0, 3));
+            m.put(p + "samples", h.getTotalCount());
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 import io.netty.buffer.ByteBuf;
+import org.HdrHistogram.Histogram;
 
 /**
  * A scenario's life: {@link #setup} opens and subscribes everything, {@link #start} begins the load
@@ -177,10 +178,10 @@ abstract class Scenario implements Conn.Listener {
                     c.ready.get(Math.max(1, left), TimeUnit.NANOSECONDS);
                     ok++;
                     if (connectUs != null && c.connectedNanos != 0) {
-                        connectUs.record((c.connectedNanos - c.startNanos) / 1000);
+                        Result.recordMicros(connectUs, c.connectedNanos - c.startNanos);
                     }
                     if (readyUs != null) {
-                        readyUs.record((c.readyNanos - c.startNanos) / 1000);
+                        Result.recordMicros(readyUs, c.readyNanos - c.startNanos);
                     }
                 } catch (java.util.concurrent.TimeoutException e) {
                     failed++;

@@ -152,8 +152,9 @@ final class Stomp {
     }
 
     /**
-     * A body of {@code length} bytes that starts with the send time in nanoseconds and a sequence
-     * number ({@code "<nanos> <seq> "}), padded with {@code x}. Shorter bodies hold as much as fits.
+     * A body of {@code length} bytes that starts with the (scheduled) send time in nanoseconds and a
+     * sequence number ({@code "<nanos> <seq> "}), padded with {@code x}. Shorter bodies hold as much as
+     * fits.
      */
     static byte[] timestampedBody(long nanos, long seq, int length) {
         byte[] head = (nanos + " " + seq + " ").getBytes(StandardCharsets.US_ASCII);

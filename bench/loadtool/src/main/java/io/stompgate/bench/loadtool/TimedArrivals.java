@@ -3,10 +3,12 @@ package io.stompgate.bench.loadtool;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.netty.buffer.ByteBuf;
+import org.HdrHistogram.Histogram;
 
 /**
- * Arrivals of messages whose body starts with their send time ({@link Stomp#timestampedBody}): the
- * latency of those sent inside the measured window, and how many arrived in all and from the window.
+ * Arrivals of messages whose body starts with their scheduled send time ({@link Stomp#timestampedBody},
+ * stamped by a {@link Pacer}): the latency of those scheduled inside the measured window, counted from
+ * that time (so a sender's stall counts too), and how many arrived in all and from the window.
  */
 final class TimedArrivals {
 
@@ -18,13 +20,17 @@ final class TimedArrivals {
         this.latencyUs = result.hist("latency_us");
     }
 
-    /** One arrival; the window is [{@code windowStartNanos}, {@code windowEndNanos}) of send times. */
+    /** One arrival now; the window is [{@code windowStartNanos}, {@code windowEndNanos}) of send times. */
     void arrived(ByteBuf buf, int bodyStart, int bodyEnd, long windowStartNanos, long windowEndNanos) {
-        long now = System.nanoTime();
+        arrived(buf, bodyStart, bodyEnd, System.nanoTime(), windowStartNanos, windowEndNanos);
+    }
+
+    /** One arrival at {@code nowNanos} (System.nanoTime clock). */
+    void arrived(ByteBuf buf, int bodyStart, int bodyEnd, long nowNanos, long windowStartNanos, long windowEndNanos) {
         long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
         receivedTotal.increment();
         if (sent >= windowStartNanos && sent < windowEndNanos) {
-            latencyUs.record((now - sent) / 1000);
+            Result.recordMicros(latencyUs, nowNanos - sent);
             receivedWindow.increment();
         }
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
@@ -14,19 +13,18 @@ import io.netty.buffer.ByteBuf;
 /**
  * Users u0..u(N-1), user i on node {@code i % nodes}; each subscribes {@code --user-subscribe} and
  * user i sends to user i+1 (so, with two nodes, always across nodes) at a total of {@code --rate}
- * msg/s, round-robin over senders. Latency from the body's send time; loss = sent - received for
- * messages sent inside the window.
+ * msg/s, round-robin over senders. Latency from the body's scheduled send time ({@link Pacer}); loss =
+ * sent - received for messages scheduled inside the window.
  */
 final class UserScenario extends Scenario {
 
     private final TimedArrivals arrivals;
     private final AtomicLong sentWindow = new AtomicLong();
-    private final AtomicLong sentTotal = new AtomicLong();
+    private volatile Pacer pacer;
     private final Map<Conn, Stomp.SendTemplate> templates = new HashMap<>();
     private final List<Conn> senders = new ArrayList<>();
     private int ok, failed;
-    private volatile boolean running;
-    private ScheduledExecutorService ticker;
+    private volatile ScheduledExecutorService ticker;
 
     UserScenario(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
@@ -68,45 +66,48 @@ final class UserScenario extends Scenario {
         if (senders.isEmpty()) {
             return;
         }
-        running = true;
         // This shard's share of the total rate: its users' share of all users.
         double rate = opts.rate * senders.size() / (double) opts.users;
-        double perNano = rate / 1e9;
-        long maxBurst = Math.max(1, (long) (rate / 100));
-        long begin = System.nanoTime();
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "user-sender");
-            t.setDaemon(true);
-            return t;
+        Pacer p = new Pacer(startNanos, rate, Math.max(1, (long) (rate / 100)));
+        pacer = p;
+        ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "user-sender");
+            thread.setDaemon(true);
+            return thread;
         });
+        ticker = t;
         int[] next = {0};
-        ticker.scheduleAtFixedRate(() -> {
-            if (!running) {
-                return;
+        Pacer.Send send = (seq, scheduled, last) -> {
+            Conn c = senders.get(next[0]++ % senders.size());
+            if (scheduled >= windowStartNanos && scheduled < windowEndNanos) {
+                sentWindow.incrementAndGet();
             }
-            long due = (long) ((System.nanoTime() - begin) * perNano) - sentTotal.get();
-            if (due > maxBurst) {
-                due = maxBurst;
-            }
-            for (long k = 0; k < due; k++) {
-                Conn c = senders.get(next[0]++ % senders.size());
-                long t = System.nanoTime();
-                long s = sentTotal.incrementAndGet();
-                if (t >= windowStartNanos && t < windowEndNanos) {
-                    sentWindow.incrementAndGet();
-                }
-                byte[] body = Stomp.timestampedBody(t, s, opts.bodyBytes);
-                c.write(templates.get(c).encode(c.alloc(), 0, body), true);
-            }
-        }, 0, 1, TimeUnit.MILLISECONDS);
+            byte[] body = Stomp.timestampedBody(scheduled, seq, opts.bodyBytes);
+            c.write(templates.get(c).encode(c.alloc(), 0, body), true);
+        };
+        p.runOn(t, send);
+    }
+
+    /** The schedule ends with the window; what it still owes from the window goes out in the drain. */
+    @Override
+    void stop() {
+        Pacer p = pacer;
+        if (p != null) {
+            p.endAt(windowEndNanos);
+        }
     }
 
     @Override
-    void stop() {
-        running = false;
-        if (ticker != null) {
-            ticker.shutdownNow();
+    void close() {
+        Pacer p = pacer;
+        if (p != null) {
+            p.cancel();
         }
+        ScheduledExecutorService t = ticker;
+        if (t != null) {
+            t.shutdownNow();
+        }
+        super.close();
     }
 
     @Override
@@ -114,7 +115,8 @@ final class UserScenario extends Scenario {
         result.count("users_ok", ok);
         result.count("users_failed", failed);
         result.count("sent_window", sentWindow.get());
-        result.count("sent_total", sentTotal.get());
+        Pacer p = pacer;
+        result.count("sent_total", p == null ? 0 : p.sent());
         arrivals.collect(result);
         result.count("dropped_while_running", droppedWhileRunning.sum());
         putErrors();

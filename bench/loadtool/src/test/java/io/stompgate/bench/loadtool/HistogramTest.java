@@ -3,76 +3,116 @@ package io.stompgate.bench.loadtool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.SplittableRandom;
+
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
+/** The tool's histograms as {@link Result} makes them: HdrHistograms of microseconds, merged across shards. */
 class HistogramTest {
 
     @Test
-    void exactBelow1024WithNearestRank() {
-        Histogram h = new Histogram();
+    void exactBelow2048WithNearestRank() {
+        Histogram h = Result.newHistogram();
         for (int v = 1; v <= 1000; v++) {
-            h.record(v);
+            h.recordValue(v);
         }
-        assertEquals(500, h.percentile(50));
-        assertEquals(900, h.percentile(90));
-        assertEquals(990, h.percentile(99));
-        assertEquals(1000, h.percentile(100));
-        assertEquals(1000, h.max());
-        assertEquals(1, h.min());
-        assertEquals(500.5, h.mean(), 1e-9);
+        assertEquals(500, h.getValueAtPercentile(50));
+        assertEquals(900, h.getValueAtPercentile(90));
+        assertEquals(990, h.getValueAtPercentile(99));
+        assertEquals(1000, h.getValueAtPercentile(100));
+        assertEquals(1000, h.getMaxValue());
+        assertEquals(1, h.getMinValue());
+        assertEquals(500.5, h.getMean(), 1e-9);
+        h.recordValue(2047);
+        assertEquals(2047, h.getMaxValue());
     }
 
     @Test
     void smallSamples() {
-        Histogram h = new Histogram();
-        assertEquals(0, h.percentile(99));
-        h.record(7);
-        assertEquals(7, h.percentile(50));
-        assertEquals(7, h.percentile(99.9));
-        h.record(3);
-        assertEquals(3, h.percentile(50), "nearest rank of 2 values at p50 is the first");
-        assertEquals(7, h.percentile(51));
+        Histogram h = Result.newHistogram();
+        assertEquals(0, h.getValueAtPercentile(99));
+        assertEquals(0, h.getMaxValue());
+        h.recordValue(7);
+        assertEquals(7, h.getValueAtPercentile(50));
+        assertEquals(7, h.getValueAtPercentile(99.9));
+        h.recordValue(3);
+        assertEquals(3, h.getValueAtPercentile(50), "nearest rank of 2 values at p50 is the first");
+        assertEquals(7, h.getValueAtPercentile(51));
     }
 
     @Test
-    void withinOnePercentForLargeValues() {
-        Histogram h = new Histogram();
+    void withinOneThousandthForLargeValues() {
+        Histogram h = Result.newHistogram();
         for (long v = 1; v <= 1_000_000; v++) {
-            h.record(v * 10);
+            h.recordValue(v * 10);
         }
         for (double p : new double[] {50, 90, 99, 99.9}) {
             double exact = p / 100 * 10_000_000;
-            double got = h.percentile(p);
-            assertTrue(got >= exact && got <= exact * 1.01, p + ": " + got + " vs " + exact);
+            double got = h.getValueAtPercentile(p);
+            assertTrue(got >= exact && got <= exact * 1.001, p + ": " + got + " vs " + exact);
         }
-        assertEquals(10_000_000, h.percentile(100));
+        long max = h.getMaxValue();
+        assertTrue(max >= 10_000_000 && max <= 10_000_000 * 1.001, "max " + max);
+        assertEquals(max, h.getValueAtPercentile(100));
     }
 
     @Test
-    void bucketsCoverValuesWithoutGaps() {
-        for (int i = 0; i < Histogram.BUCKETS - 1; i++) {
-            assertEquals(Histogram.highest(i) + 1, Histogram.lowest(i + 1), "bucket " + i);
-            assertEquals(i, Histogram.index(Histogram.lowest(i)));
-            assertEquals(i, Histogram.index(Histogram.highest(i)));
-        }
+    void negativeDurationsCountAsZero() {
+        Histogram h = Result.newHistogram();
+        Result.recordMicros(h, -5_000);
+        Result.recordMicros(h, 1_999_999); // whole microseconds: 1,999
+        assertEquals(2, h.getTotalCount());
+        assertEquals(0, h.getMinValue());
+        assertEquals(1_999, h.getMaxValue());
     }
 
     @Test
     void mergesAndTravelsAsText() {
-        Histogram a = new Histogram();
-        Histogram b = new Histogram();
+        Result a = new Result();
+        Result b = new Result();
         for (int v = 1; v <= 500; v++) {
-            a.record(v);
+            a.hist("latency_us").recordValue(v);
         }
         for (int v = 501; v <= 1000; v++) {
-            b.record(v);
+            b.hist("latency_us").recordValue(v);
         }
-        Histogram m = Histogram.decode(a.encode());
-        m.merge(Histogram.decode(b.encode()));
-        assertEquals(1000, m.count());
-        assertEquals(990, m.percentile(99));
-        assertEquals(1, m.min());
-        assertEquals(1000, m.max());
-        assertEquals(0, Histogram.decode(new Histogram().encode()).count());
+        Result parent = new Result();
+        parent.mergeWire(a.toWire());
+        parent.mergeWire(b.toWire());
+        Histogram m = parent.hist("latency_us");
+        assertEquals(1000, m.getTotalCount());
+        assertEquals(990, m.getValueAtPercentile(99));
+        assertEquals(1, m.getMinValue());
+        assertEquals(1000, m.getMaxValue());
+        assertEquals(0, Result.decode(Result.encode(Result.newHistogram())).getTotalCount());
+    }
+
+    @Test
+    void mergeOfShardHistogramsEqualsTheHistogramOfTheUnion() {
+        SplittableRandom random = new SplittableRandom(11);
+        Histogram union = Result.newHistogram();
+        Result parent = new Result();
+        for (int shard = 0; shard < 4; shard++) {
+            Result child = new Result();
+            int n = shard == 3 ? 0 : 20_000; // one shard recorded nothing
+            for (int k = 0; k < n; k++) {
+                // Mostly sub-millisecond, a long tail up to a minute, one shard's values much higher.
+                long v = random.nextInt(100) == 0 ? random.nextLong(60_000_000L) : random.nextLong(1, 5_000);
+                v = shard == 2 ? v * 7 : v;
+                child.hist("latency_us").recordValue(v);
+                union.recordValue(v);
+            }
+            parent.mergeWire(child.toWire());
+        }
+        Histogram merged = parent.hist("latency_us");
+        assertEquals(union, merged);
+        assertEquals(60_000, merged.getTotalCount());
+        for (double p : new double[] {50, 90, 99, 99.9, 100}) {
+            assertEquals(union.getValueAtPercentile(p), merged.getValueAtPercentile(p), "p" + p);
+        }
+        assertEquals(union.getMaxValue(), merged.getMaxValue());
+        assertEquals(union.getMinValue(), merged.getMinValue());
+        assertEquals(union.getMean(), merged.getMean(), 1e-9);
     }
 }
