@@ -73,7 +73,7 @@ node_pid() {
   [ -f "$pid_file" ] || return 1
   pid=$(cat "$pid_file")
   [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "-home $(node_dir "$1")/home " || return 1
+  tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "-home $(node_dir "$1")/home " || return 1
   echo "$pid"
 }
 
@@ -87,7 +87,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 cluster_pids() {
   local p cmd
   for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
     case "$cmd" in
       *"-home $BASE/node-"*) echo "${p#/proc/}" ;;
     esac
@@ -97,7 +97,7 @@ cluster_pids() {
     f="$(node_dir "$i")/launcher.pid"
     if [ -f "$f" ]; then
       p=$(cat "$f")
-      if [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' < "/proc/$p/cmdline" | grep -qF "$RMQ_BIN/rabbitmq-server"; then
+      if [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$RMQ_BIN/rabbitmq-server"; then
         echo "$p"
       fi
     fi
@@ -110,10 +110,10 @@ write_files() {
   mkdir -p "$dir/home" "$dir/mnesia" "$dir/log"
   install -m 0400 "$BASE/cookie" "$dir/home/.erlang.cookie"
   # Plain AMQP on loopback only; no plugins (no management listener to clash with 15672).
-  cat > "$dir/rabbitmq.conf" <<EOF
-listeners.tcp.local = 127.0.0.1:${AMQP_PORTS[$i]}
-log.file.level = info
-log.console = false
+  # Erlang terms rather than rabbitmq.conf: a node starts a couple of seconds sooner
+  # without the cuttlefish translation, which matters on a small machine.
+  cat > "$dir/rabbitmq.config" <<EOF
+[{rabbit, [{tcp_listeners, [{"127.0.0.1", ${AMQP_PORTS[$i]}}]}]}].
 EOF
 }
 
@@ -129,7 +129,7 @@ launch() {
     export RABBITMQ_NODENAME
     RABBITMQ_NODENAME=$(node_name "$i")
     export RABBITMQ_DIST_PORT=${DIST_PORTS[$i]}
-    export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf"
+    export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.config"
     export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
     export RABBITMQ_MNESIA_BASE="$dir/mnesia"
     export RABBITMQ_LOG_BASE="$dir/log"
@@ -224,7 +224,7 @@ cmd_stop() {
   local p leftovers
   leftovers=$(cluster_pids | sort -u)
   for p in $leftovers; do
-    say "killing leftover process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
+    say "killing leftover process $p: $(tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" 2>/dev/null | cut -c1-100)"
     kill -KILL "$p" 2>/dev/null || true
   done
   for i in 1 2 3; do
