@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestInstance;
  * in {@code spring.rabbitmq.addresses}, a subscriber to one topic on each, and a
  * publisher SENDing 50 messages a second with receipts on gateway node 1. Under
  * that traffic the RabbitMQ node that holds a gateway node's connection — and so
- * its node queue, declared through that connection — is stopped or killed for
- * about five seconds and started again.
+ * its node queue, declared through that connection — is stopped or killed, and
+ * started again five seconds later (it takes some ten seconds more to be back).
  *
  * <p>With {@code quorum} node queues the queue lives on: every receipted SEND
  * reaches every subscriber exactly once. With {@code classic} node queues the queue
