@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A three-node RabbitMQ cluster on this machine, for tests that need a real
-# cluster (io.stompgate.cluster.RabbitClusterFailoverTest, through
+# cluster (io.stompgate.wire.resilience.RabbitClusterFailoverTest, through
 # io.stompgate.testing.RabbitCluster). It runs the installed server (Debian's
 # rabbitmq-server) three more times beside the machine's own broker, which it
 # never touches: own node names, ports, data and log dirs, Erlang cookie and
@@ -23,12 +23,16 @@
 #   status       each node up or down, and the running nodes as node 1..3 see them
 #   ctl N ...    rabbitmqctl against node N, e.g. `ctl 1 list_queues name leader`
 #
-# Environment: STOMPGATE_RMQ_CLUSTER_DIR (default /tmp/stompgate-rmq-cluster),
+# Environment: STOMPGATE_RMQ_BIN_DIR (default /usr/lib/rabbitmq/bin, where Debian keeps the
+# real scripts; /usr/sbin/rabbitmq-server would switch to the rabbitmq user and its cookie),
+# STOMPGATE_RMQ_CLUSTER_DIR (default /tmp/stompgate-rmq-cluster),
 # STOMPGATE_RMQ_START_TIMEOUT (s, default 120), STOMPGATE_RMQ_STOP_TIMEOUT (s,
 # default 30). Every wait is bounded and fails with a message saying what did
 # not happen. The Erlang cookie is random per `start`, kept in the cluster dir
 # (mode 0400), and given to the nodes and to this script's rabbitmqctl through
 # HOME, so the system node's cookie (/var/lib/rabbitmq/.erlang.cookie) is untouched.
+# One such cluster per machine: the ports are fixed, and `start` stops whatever an
+# earlier run left in the cluster dir.
 set -euo pipefail
 
 BASE=${STOMPGATE_RMQ_CLUSTER_DIR:-/tmp/stompgate-rmq-cluster}
@@ -53,7 +57,9 @@ check_index() {
   [[ "${1:-}" =~ ^[123]$ ]] || die "node number must be 1, 2 or 3, was '${1:-}'"
 }
 
-[ -x "$RMQ_BIN/rabbitmq-server" ] || die "no $RMQ_BIN/rabbitmq-server: install the rabbitmq-server package"
+[ -x "$RMQ_BIN/rabbitmq-server" ] || die "no $RMQ_BIN/rabbitmq-server: install the rabbitmq-server package \
+(Debian/Ubuntu), set STOMPGATE_RMQ_BIN_DIR to the directory of an unpacked RabbitMQ's sbin, or leave the \
+cluster tests out with -DexcludedGroups=rabbitmq-cluster"
 
 # rabbitmqctl for node $1 (remaining arguments passed on), with this cluster's
 # cookie and without the system's rabbitmq-env.conf; bounded by `timeout`.

@@ -29,7 +29,12 @@ import java.util.stream.IntStream;
  */
 public final class RabbitCluster implements AutoCloseable {
 
+    /** The tag of tests that run this cluster: {@code -DexcludedGroups=rabbitmq-cluster} leaves them out. */
+    public static final String TAG = "rabbitmq-cluster";
     public static final String HOST = "127.0.0.1";
+    /** RabbitMQ's default user, which a fresh node has and lets in from loopback. */
+    public static final String USERNAME = "guest";
+    public static final String PASSWORD = "guest";
     private static final int[] AMQP_PORTS = {5681, 5682, 5683};
     private static final Path SCRIPT = Path.of("src/test/scripts/rabbitmq-cluster.sh");
     private static final Duration START = Duration.ofSeconds(180);
