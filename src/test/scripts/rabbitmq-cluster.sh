@@ -71,16 +71,30 @@ ctl() {
     "$RMQ_BIN/rabbitmqctl" -n "$(node_name "$i")" "$@"
 }
 
-# The beam.smp of node $1: the pid recorded at launch, if that process is alive
-# and is this node (its command line carries the node's own HOME).
+# The beam.smp of node $1: the process whose command line carries the node's own
+# HOME; the pid recorded at launch is checked first, then every process (a run
+# that crashed may have left the node without its pid file).
 node_pid() {
-  local pid_file pid
+  local pid_file pid marker p
+  marker="-home $(node_dir "$1")/home "
   pid_file="$(node_dir "$1")/os.pid"
-  [ -f "$pid_file" ] || return 1
-  pid=$(cat "$pid_file")
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "-home $(node_dir "$1")/home " || return 1
-  echo "$pid"
+  if [ -f "$pid_file" ]; then
+    pid=$(cat "$pid_file")
+    if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$marker"; then
+      echo "$pid"
+      return 0
+    fi
+  fi
+  # One grep over every command line finds the candidates; each is then checked exactly.
+  for p in $(grep -laF -- "$(node_dir "$1")/home" /proc/[0-9]*/cmdline 2>/dev/null); do
+    p=${p#/proc/}
+    p=${p%/cmdline}
+    if tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF -- "$marker"; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
 }
 
 is_alive() { node_pid "$1" >/dev/null; }
@@ -91,19 +105,21 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # script left behind): beam.smp carries `-home $BASE/...` on its command line;
 # the launcher shells and erl_child_setup are its parent and children.
 cluster_pids() {
-  local p cmd
-  for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "$p/cmdline") || continue
-    case "$cmd" in
-      *"-home $BASE/node-"*) echo "${p#/proc/}" ;;
-    esac
+  local p
+  for p in $(grep -laF -- "$BASE/node-" /proc/[0-9]*/cmdline 2>/dev/null); do
+    p=${p#/proc/}
+    p=${p%/cmdline}
+    if tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF -- "-home $BASE/node-"; then
+      echo "$p"
+    fi
   done
   for i in 1 2 3; do
     local f
     f="$(node_dir "$i")/launcher.pid"
     if [ -f "$f" ]; then
       p=$(cat "$f")
-      if [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | grep -qF "$RMQ_BIN/rabbitmq-server"; then
+      # the launcher shell of this node, not a process that got its pid since
+      if tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qxF "RABBITMQ_NODENAME=$(node_name "$i")"; then
         echo "$p"
       fi
     fi
