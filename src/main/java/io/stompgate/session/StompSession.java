@@ -334,7 +334,7 @@ public final class StompSession {
         version = negotiated;
         timers.connected();
         ctx.registry().register(this);
-        HeartBeat offer = options.heartBeat();
+        HeartBeat offer = options.heartBeatOfferFor(clientHeartBeat);
         StompHeaders.Builder headers = StompHeaders.builder()
                 .add(StompHeaders.VERSION, negotiated.header())
                 .add(StompHeaders.HEART_BEAT, offer.headerValue())
