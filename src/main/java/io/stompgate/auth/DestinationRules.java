@@ -1,5 +1,6 @@
 package io.stompgate.auth;
 
+import io.stompgate.broker.TopicPatterns;
 import io.stompgate.broker.Address;
 import io.stompgate.session.DestinationPolicy;
 import io.stompgate.session.Identity;

@@ -12,4 +12,14 @@ public interface DeliveryListener {
 
     /** A message for queue {@code queue} of {@code user}. */
     void onUserMessage(String user, String queue, BrokerMessage message);
+
+    /**
+     * A message published to topic {@code key} under history, at {@code offset} of the
+     * history (the same on every node). Called in offset order; a topic under history
+     * reaches the node this way only, never through {@link #onTopicMessage}. A listener
+     * that has no use for offsets takes it as any topic message.
+     */
+    default void onHistoryMessage(String key, long offset, BrokerMessage message) {
+        onTopicMessage(key, message);
+    }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
  * {@code prefetch-count}, {@code persistent}), credentials ({@code login},
  * {@code passcode}, {@code Authorization}), headers a receiving node writes itself
  * ({@code subscription}, {@code message-id}, {@code ack}, {@code redelivered},
- * {@code receipt-id}) and the gateway's own AMQP headers (names starting with
+ * {@code receipt-id}, {@code x-stream-offset}) and the gateway's own AMQP headers (names starting with
  * {@code stomp-}). Everything else, {@code content-type} included, is forwarded,
  * once: of repeated names only the first travels (STOMP 1.2 §"Repeated Header
  * Entries"; an AMQP header table holds a name once).
@@ -28,7 +28,7 @@ public final class ForwardedHeaders {
             StompHeaders.DESTINATION, StompHeaders.RECEIPT, StompHeaders.RECEIPT_ID, StompHeaders.TRANSACTION,
             StompHeaders.CONTENT_LENGTH, StompHeaders.SUBSCRIPTION, StompHeaders.MESSAGE_ID, StompHeaders.ACK,
             StompHeaders.REDELIVERED, StompHeaders.ID, StompHeaders.PASSCODE, StompHeaders.LOGIN,
-            StompHeaders.AUTHORIZATION, "prefetch-count", "persistent");
+            StompHeaders.AUTHORIZATION, "prefetch-count", "persistent", "x-stream-offset");
 
     private ForwardedHeaders() {
     }

@@ -45,6 +45,16 @@ public interface MessageBroker {
      */
     Mono<QueueConsumer> consumeQueue(String queue, int prefetch, QueueListener listener);
 
+    /** Which topics keep a history (docs/protocol.md §7). */
+    History history();
+
+    /**
+     * Reads the history from {@code start} (not {@link HistoryStart.Next}) on, in offset order,
+     * going on with what is published meanwhile, until cancelled. Fails the reader if the broker
+     * is away.
+     */
+    HistoryRead readHistory(HistoryStart start, HistoryReader reader);
+
     /**
      * The longest {@code /queue/<name>} this broker can carry, in UTF-8 bytes: the session
      * layer refuses a longer one with an ERROR before anything reaches the broker.

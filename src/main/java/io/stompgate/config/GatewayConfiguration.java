@@ -37,7 +37,7 @@ import reactor.core.scheduler.Schedulers;
  * session layer on top of it and the WebSocket endpoint in front.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({GatewayProperties.class, BrokerProperties.class})
+@EnableConfigurationProperties({GatewayProperties.class, BrokerProperties.class, HistoryProperties.class})
 public class GatewayConfiguration {
 
     /** The largest WebSocket frame read at all; bigger STOMP frames up to this get a STOMP ERROR. */
@@ -64,9 +64,11 @@ public class GatewayConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "gateway.broker", havingValue = "local", matchIfMissing = true)
-    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties, NodeId nodeId) {
+    LocalBroker localBroker(ObjectProvider<AppMessageHandler> appHandlers, GatewayProperties properties, NodeId nodeId,
+            HistoryProperties history) {
         AppHandlers handlers = new AppHandlers(() -> appHandlers.orderedStream().toList());
-        return new LocalBroker(nodeId.value(), handlers::dispatch, properties.local().queueMaxLength());
+        return new LocalBroker(nodeId.value(), history.history(), handlers::dispatch,
+                properties.local().queueMaxLength());
     }
 
     @Bean

@@ -15,7 +15,7 @@ public class RabbitConfiguration {
 
     @Bean
     RabbitBrokerOptions rabbitBrokerOptions(RabbitConnectionProperties connection, RabbitTopologyProperties topology,
-            BrokerProperties broker, NodeId nodeId) {
+            BrokerProperties broker, NodeId nodeId, HistoryProperties history) {
         RabbitBrokerOptions defaults = RabbitBrokerOptions.defaults(connection.endpoints(),
                 connection.effectiveUsername(), connection.effectivePassword(), connection.effectiveVirtualHost(),
                 nodeId.value());
@@ -24,7 +24,8 @@ public class RabbitConfiguration {
                 nodeId.value(), broker.operationTimeout(), topology.prefetch(), topology.topicExchange(),
                 topology.userExchange(), topology.appExchange(), topology.clusterExchange(), topology.nodeQueuePrefix(),
                 topology.queuePrefix(),
-                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls(), topology.nodeQueue().options());
+                defaults.reconnectMin(), defaults.reconnectMax(), connection.tls(), topology.nodeQueue().options(),
+                history.history(), topology.historyStream());
     }
 
     @Bean

@@ -19,6 +19,7 @@ public record RabbitTopologyProperties(
         @DefaultValue(RabbitBrokerOptions.CLUSTER_EXCHANGE) String clusterExchange,
         @DefaultValue(RabbitBrokerOptions.NODE_QUEUE_PREFIX) String nodeQueuePrefix,
         @DefaultValue(RabbitBrokerOptions.QUEUE_PREFIX) String queuePrefix,
+        @DefaultValue(RabbitBrokerOptions.HISTORY_STREAM) String historyStream,
         @DefaultValue("1000") int prefetch,
         @DefaultValue NodeQueue nodeQueue) {
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -32,6 +33,13 @@ public final class SessionRegistry implements DeliveryListener {
     private final SessionMetrics metrics;
     private final StompHeaders nodeHeaders;
     private final Object lock = new Object();
+    /**
+     * Orders live history deliveries against subscriptions that start reading the history:
+     * taken before {@code lock} when both are needed, never the other way round.
+     */
+    private final Object historyLock = new Object();
+    /** The offset of the last history message this node dispatched; -1 before the first. */
+    private long historyPosition = -1;
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
     private final TopicTrie<TopicEntry> topics = new TopicTrie<>();
     private final Map<String, UserEntry> users = new ConcurrentHashMap<>();
@@ -109,6 +117,18 @@ public final class SessionRegistry implements DeliveryListener {
             n += s.subscriptionCount();
         }
         return n;
+    }
+
+    /**
+     * Adds a topic subscription that first reads the history: {@code replay} is made at the node's
+     * live position, atomically with the subscription's registration, so that every later live
+     * message reaches the replay (docs/protocol.md §7.3). Completes once the pattern is bound.
+     */
+    Mono<Void> subscribeTopicFrom(Subscription sub, String pattern, LongFunction<HistoryReplay> replay) {
+        synchronized (historyLock) {
+            sub.replay(replay.apply(historyPosition));
+            return subscribeTopic(sub, pattern);
+        }
     }
 
     /** Adds a topic subscription; completes once its pattern is bound at the broker. */
@@ -196,6 +216,26 @@ public final class SessionRegistry implements DeliveryListener {
         for (int i = 0; i < matched.size(); i++) {
             for (Subscription sub : matched.get(i).subscribers) {
                 sub.session().deliverBroadcast(sub, shared);
+            }
+        }
+    }
+
+    @Override
+    public void onHistoryMessage(String key, long offset, BrokerMessage message) {
+        synchronized (historyLock) {
+            historyPosition = offset;
+            List<TopicEntry> matched = topics.match(key);
+            if (matched.isEmpty()) {
+                return;
+            }
+            SharedMessage shared = new SharedMessage(Destinations.TOPIC + key, message, nodeHeaders, offset);
+            for (int i = 0; i < matched.size(); i++) {
+                for (Subscription sub : matched.get(i).subscribers) {
+                    HistoryReplay replay = sub.replay();
+                    if (replay == null || replay.isLive() || !replay.offerLive(offset, shared)) {
+                        sub.session().deliverBroadcast(sub, shared);
+                    }
+                }
             }
         }
     }

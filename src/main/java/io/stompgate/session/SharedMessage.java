@@ -18,9 +18,13 @@ import io.stompgate.stomp.Utf8;
  */
 final class SharedMessage {
 
+    /** The MESSAGE header of a topic under history: the message's offset in it (docs/protocol.md §7). */
+    static final String STREAM_OFFSET = "x-stream-offset";
+
     private final String destination;
     private final BrokerMessage message;
     private final StompHeaders nodeHeaders;
+    private final long streamOffset;
     private final boolean text;
     private volatile byte[] v10;
     private volatile byte[] v11;
@@ -28,9 +32,19 @@ final class SharedMessage {
 
     /** @param nodeHeaders headers the delivering node adds to every MESSAGE (such as {@code x-node}) */
     SharedMessage(String destination, BrokerMessage message, StompHeaders nodeHeaders) {
+        this(destination, message, nodeHeaders, -1);
+    }
+
+    /**
+     * A message of a topic under history.
+     *
+     * @param streamOffset its offset in the history, written as {@code x-stream-offset}; -1 for none
+     */
+    SharedMessage(String destination, BrokerMessage message, StompHeaders nodeHeaders, long streamOffset) {
         this.destination = destination;
         this.message = message;
         this.nodeHeaders = nodeHeaders;
+        this.streamOffset = streamOffset;
         this.text = Utf8.isValid(message.body());
     }
 
@@ -67,6 +81,9 @@ final class SharedMessage {
         }
         for (int i = 0; i < nodeHeaders.size(); i++) {
             StompEncoder.writeHeader(nodeHeaders.name(i), nodeHeaders.value(i), escaping, out);
+        }
+        if (streamOffset >= 0) {
+            StompEncoder.writeHeader(STREAM_OFFSET, Long.toString(streamOffset), escaping, out);
         }
         StompEncoder.writeHeader(StompHeaders.CONTENT_LENGTH, Integer.toString(body.length), escaping, out);
         StompEncoder.writeEndOfHeaders(out);

@@ -4,6 +4,7 @@ import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.ForwardedHeaders;
+import io.stompgate.broker.HistoryStart;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
@@ -280,7 +281,7 @@ public final class StompSession {
         return switch (command) {
             case CONNECT, STOMP -> withReceipt(onConnect(frame), receipt);
             case SEND -> onSend(frame, receipt);
-            case SUBSCRIBE -> withReceipt(onSubscribe(frame), receipt);
+            case SUBSCRIBE -> onSubscribe(frame, receipt);
             case UNSUBSCRIBE -> withReceipt(onUnsubscribe(frame), receipt);
             case ACK, NACK -> withReceipt(onAck(frame), receipt);
             case BEGIN -> withReceipt(onBegin(frame), receipt);
@@ -432,7 +433,7 @@ public final class StompSession {
         return outcome;
     }
 
-    private Mono<Void> onSubscribe(StompFrame frame) {
+    private Mono<Void> onSubscribe(StompFrame frame, String receipt) {
         String destination = frame.header(StompHeaders.DESTINATION);
         String subscriptionId = frame.header(StompHeaders.ID);
         if (subscriptionId == null) {
@@ -455,11 +456,15 @@ public final class StompSession {
         if (!ctx.policy().maySubscribe(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '" + destination + "'");
         }
+        HistoryStart historyStart = historyStart(frame, destination, address);
         int prefetch = SessionSubscriptions.prefetch(frame.header(SessionSubscriptions.PREFETCH_COUNT),
                 options.queuePrefetch(), options.outboundFrames());
         Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
         subscriptions.add(sub);
         Mono<Void> effect;
+        if (address instanceof Address.Topic topic && historyStart != null) {
+            return readingHistory(sub, topic.key(), historyStart, receipt);
+        }
         if (address instanceof Address.Topic topic) {
             effect = ctx.registry().subscribeTopic(sub, topic.key());
         }
@@ -471,17 +476,52 @@ public final class StompSession {
             effect = ctx.broker().consumeQueue(queue, prefetch, delivery -> deliverFromQueue(sub, delivery))
                     .flatMap(consumer -> sub.attach(consumer) ? Mono.<Void>empty() : consumer.cancel());
         }
+        return withReceipt(settled(sub, effect), receipt);
+    }
+
+    /**
+     * What a SUBSCRIBE's effect becomes: released if the session closed meanwhile (the close
+     * may already have gone through the subscriptions before this one was registered), and a
+     * broker failure an ERROR.
+     */
+    private Mono<Void> settled(Subscription sub, Mono<Void> effect) {
         if (state.get() == State.CLOSED) {
-            // Closed while subscribing: the close may already have gone through the subscriptions
-            // before this one was registered, so release it here whatever the map says.
             subscriptions.remove(sub);
             return releaseAtBroker(sub);
         }
         return effect.onErrorMap(BrokerException.class, e -> {
             forget(sub);
             return new StompProtocolException(ErrorReason.BROKER,
-                    "could not subscribe to '" + destination + "': " + e.getMessage());
+                    "could not subscribe to '" + sub.destination() + "': " + e.getMessage());
         });
+    }
+
+    /** The SUBSCRIBE's {@code x-stream-offset}, or null when it reads no history (docs/protocol.md §7.3). */
+    private HistoryStart historyStart(StompFrame frame, String destination, Address address) {
+        String header = frame.header(HistoryReplays.STREAM_OFFSET);
+        if (header == null) {
+            return null;
+        }
+        if (!(address instanceof Address.Topic topic) || !ctx.broker().history().covers(topic.key())) {
+            throw new StompProtocolException(ErrorReason.DESTINATION, "destination '" + Destinations.abbreviate(destination)
+                    + "' keeps no history: x-stream-offset needs a topic under gateway.history.destinations");
+        }
+        try {
+            HistoryStart start = HistoryStart.parse(header);
+            return start instanceof HistoryStart.Next ? null : start;
+        }
+        catch (IllegalArgumentException e) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, e.getMessage());
+        }
+    }
+
+    /** A topic subscription that reads the history first; its RECEIPT says whether it all was retained. */
+    private Mono<Void> readingHistory(Subscription sub, String pattern, HistoryStart start, String receipt) {
+        return settled(sub, HistoryReplays.subscribe(ctx, this, sub, pattern, start, recovered -> {
+            if (receipt != null) {
+                send(HistoryReplays.receipt(receipt, recovered));
+            }
+        }));
     }
 
     private Mono<Void> onUnsubscribe(StompFrame frame) {
@@ -508,6 +548,10 @@ public final class StompSession {
     private Mono<Void> releaseAtBroker(Subscription sub) {
         Address address = sub.address();
         if (address instanceof Address.Topic topic) {
+            HistoryReplay replay = sub.replay();
+            if (replay != null) {
+                replay.cancel();
+            }
             ctx.registry().unsubscribeTopic(sub, topic.key());
             return Mono.empty();
         }
@@ -600,6 +644,24 @@ public final class StompSession {
         }
         String messageId = subscriptions.nextMessageId();
         enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v, false, null));
+    }
+
+    /**
+     * A message of {@code sub} read from the history; {@code consumed} runs once it is written,
+     * or at once if it cannot be queued (the session is closing).
+     */
+    void deliverHistory(Subscription sub, SharedMessage message, Runnable consumed) {
+        StompVersion v = version;
+        if (v == null || state.get() != State.CONNECTED || !enqueue(new OutboundItem.MessageItem(message, sub.id(),
+                subscriptions.nextMessageId(), sub.ackMode() != AckMode.AUTO, v, false, consumed))) {
+            consumed.run();
+        }
+    }
+
+    /** A history read failed, or live messages piled up behind a slow one: the session ends. */
+    void historyFailed(ErrorReason reason, String message) {
+        close(reason == ErrorReason.SLOW_CONSUMER ? CloseReason.SLOW_CONSUMER : CloseReason.BROKER_FAILURE, reason,
+                message, reason == ErrorReason.SLOW_CONSUMER);
     }
 
     /** A message for this session's user; goes to each of its subscriptions to that user queue. */

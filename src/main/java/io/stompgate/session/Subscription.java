@@ -26,6 +26,8 @@ final class Subscription {
     private final Map<String, QueueDelivery> unacknowledged = new LinkedHashMap<>();
     private QueueConsumer consumer;
     private boolean cancelled;
+    /** A topic subscription reading the history before it is live; null for the others. */
+    private volatile HistoryReplay replay;
 
     Subscription(StompSession session, String id, String destination, Address address, AckMode ackMode) {
         this.session = session;
@@ -53,6 +55,14 @@ final class Subscription {
 
     AckMode ackMode() {
         return ackMode;
+    }
+
+    HistoryReplay replay() {
+        return replay;
+    }
+
+    void replay(HistoryReplay historyReplay) {
+        this.replay = historyReplay;
     }
 
     /** Attaches the broker consumer; if the subscription ended meanwhile, cancels it instead. */

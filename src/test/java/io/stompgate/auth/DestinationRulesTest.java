@@ -1,5 +1,6 @@
 package io.stompgate.auth;
 
+import io.stompgate.broker.TopicPatterns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

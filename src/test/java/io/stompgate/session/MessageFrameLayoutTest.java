@@ -1,5 +1,6 @@
 package io.stompgate.session;
 
+import io.stompgate.broker.History;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stompgate.app.AppHandlers;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class MessageFrameLayoutTest {
 
-    final LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 100);
+    final LocalBroker broker = new LocalBroker("local-test", History.none(), new AppHandlers(List::of)::dispatch, 100);
     final SessionHarness harness = new SessionHarness(broker);
 
     @Test

@@ -1,5 +1,6 @@
 package io.stompgate.session;
 
+import io.stompgate.broker.History;
 import static io.stompgate.session.Expect.connected;
 import static io.stompgate.session.Expect.error;
 import static io.stompgate.session.Expect.message;
@@ -12,6 +13,9 @@ import io.stompgate.app.AppMessageHandler;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.HistoryStart;
+import io.stompgate.broker.HistoryReader;
+import io.stompgate.broker.HistoryRead;
 import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
@@ -44,7 +48,7 @@ class StompSessionLocalBrokerTest {
             return Mono.fromRunnable(() -> appMessages.add(message));
         }
     };
-    final LocalBroker broker = new LocalBroker("local-test", new AppHandlers(() -> List.of(orders))::dispatch, 2);
+    final LocalBroker broker = new LocalBroker("local-test", History.none(), new AppHandlers(() -> List.of(orders))::dispatch, 2);
     final LoopGuard guard = new LoopGuard(broker);
     final SessionHarness harness = new SessionHarness(guard);
 
@@ -279,6 +283,16 @@ class StompSessionLocalBrokerTest {
         @Override
         public void onNodeMessages(String kind, NodeMessageListener listener) {
             delegate.onNodeMessages(kind, listener);
+        }
+
+        @Override
+        public History history() {
+            return delegate.history();
+        }
+
+        @Override
+        public HistoryRead readHistory(HistoryStart start, HistoryReader reader) {
+            return delegate.readHistory(start, reader);
         }
 
         @Override

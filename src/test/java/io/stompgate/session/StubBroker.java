@@ -5,6 +5,10 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.broker.HistoryStart;
+import io.stompgate.broker.HistoryReader;
+import io.stompgate.broker.HistoryRead;
+import io.stompgate.broker.History;
 import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
@@ -249,6 +253,18 @@ final class StubBroker implements MessageBroker {
     @Override
     public void onNodeMessages(String kind, NodeMessageListener listener) {
         // sessions send no node messages
+    }
+
+    /** No topic keeps a history here. */
+    @Override
+    public History history() {
+        return History.none();
+    }
+
+    @Override
+    public HistoryRead readHistory(HistoryStart start, HistoryReader reader) {
+        reader.onError(new BrokerException("no topic keeps a history"));
+        return () -> { };
     }
 
     /** As a cluster node with the default queue prefix ({@code stomp.queue.}) would say. */

@@ -6,6 +6,10 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.ForwardedHeaders;
+import io.stompgate.broker.History;
+import io.stompgate.broker.HistoryRead;
+import io.stompgate.broker.HistoryReader;
+import io.stompgate.broker.HistoryStart;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.NodeMessage;
 import io.stompgate.broker.NodeMessageListener;
@@ -20,7 +24,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The in-JVM broker: single node only. Topic and user messages go straight back
- * to this node's listener (there is no other node to reach), shared queues live
+ * to this node's listener (there is no other node to reach), topics under history
+ * through an in-memory log ({@link LocalHistory}), shared queues live
  * in memory for the life of the process, and {@code /app} messages go to a
  * function the application layer provides. Nothing survives a restart.
  */
@@ -35,6 +40,8 @@ public final class LocalBroker implements MessageBroker {
     static final int MAX_QUEUE_NAME_BYTES = 255 - "stomp.queue.".length();
 
     private final String nodeId;
+    private final History history;
+    private final LocalHistory log;
     private final Function<Publication, Mono<Void>> appPublications;
     private final int queueMaxLength;
     private final Map<String, LocalQueue> queues = new ConcurrentHashMap<>();
@@ -43,11 +50,15 @@ public final class LocalBroker implements MessageBroker {
 
     /**
      * @param nodeId          this node, the sender of its node messages
+     * @param history         which topics keep a history, kept in memory
      * @param appPublications takes every publication to {@code /app}; completes when it is
      *                        handled, fails with {@code UnroutableException} when nothing takes it
      */
-    public LocalBroker(String nodeId, Function<Publication, Mono<Void>> appPublications, int queueMaxLength) {
+    public LocalBroker(String nodeId, History history, Function<Publication, Mono<Void>> appPublications,
+            int queueMaxLength) {
         this.nodeId = nodeId;
+        this.history = history;
+        this.log = new LocalHistory(history, System::currentTimeMillis);
         this.appPublications = appPublications;
         this.queueMaxLength = queueMaxLength;
     }
@@ -87,7 +98,12 @@ public final class LocalBroker implements MessageBroker {
             Address address = publication.address();
             BrokerMessage message = ForwardedHeaders.of(publication.message());
             if (address instanceof Address.Topic topic) {
-                l.onTopicMessage(topic.key(), message);
+                if (history.keeps(topic.key())) {
+                    log.append(topic.key(), message, l::onHistoryMessage);
+                }
+                else {
+                    l.onTopicMessage(topic.key(), message);
+                }
                 return Mono.empty();
             }
             if (address instanceof Address.User user) {
@@ -118,6 +134,16 @@ public final class LocalBroker implements MessageBroker {
     @Override
     public void onNodeMessages(String kind, NodeMessageListener nodeListener) {
         nodeListeners.put(kind, nodeListener);
+    }
+
+    @Override
+    public History history() {
+        return history;
+    }
+
+    @Override
+    public HistoryRead readHistory(HistoryStart start, HistoryReader reader) {
+        return log.read(start, reader);
     }
 
     @Override

@@ -121,6 +121,10 @@ final class AmqpRouting {
     /** What a delivery from the node queue, taken from {@code exchange} with {@code routingKey}, is for. */
     Inbound inbound(String exchange, String routingKey, Map<String, Object> headers) {
         if (exchange.equals(options.topicExchange())) {
+            if (options.history().keeps(routingKey)) {
+                // A wildcard binding that overlaps a history pattern: the history stream delivers it, with its offset.
+                return new Inbound.Undeliverable("topic under history, delivered from the history stream");
+            }
             return new Inbound.Topic(routingKey);
         }
         if (exchange.equals(options.userExchange())) {

@@ -84,11 +84,16 @@ final class NodeQueueConsumer extends DefaultConsumer {
     @Override
     public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
         try {
-            if (isCopy(envelope, properties, body)) {
+            AmqpRouting.Inbound inbound = routing.inbound(envelope.getExchange(), envelope.getRoutingKey(),
+                    properties.getHeaders());
+            if (inbound instanceof AmqpRouting.Inbound.Undeliverable undeliverable) {
+                log.debug("delivery dropped node={}: {}", nodeId, undeliverable.why());
+            }
+            else if (isCopy(envelope, properties, body)) {
                 copies.incrementAndGet();
             }
             else {
-                dispatch(envelope, properties, body);
+                dispatch(inbound, properties, body);
             }
         }
         catch (RuntimeException e) {
@@ -128,28 +133,25 @@ final class NodeQueueConsumer extends DefaultConsumer {
         return false;
     }
 
-    private void dispatch(Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-        deliveries.incrementAndGet();
+    private void dispatch(AmqpRouting.Inbound inbound, AMQP.BasicProperties properties, byte[] body) {
         DeliveryListener l = listener.get();
-        if (l == null) {
-            return;
-        }
-        AmqpRouting.Inbound inbound = routing.inbound(envelope.getExchange(), envelope.getRoutingKey(),
-                properties.getHeaders());
         if (inbound instanceof AmqpRouting.Inbound.Topic topic) {
-            l.onTopicMessage(topic.key(), AmqpMessages.fromAmqp(properties, body));
+            deliveries.incrementAndGet();
+            if (l != null) {
+                l.onTopicMessage(topic.key(), AmqpMessages.fromAmqp(properties, body));
+            }
         }
         else if (inbound instanceof AmqpRouting.Inbound.User user) {
-            l.onUserMessage(user.user(), user.queue(), AmqpMessages.fromAmqp(properties, body));
+            deliveries.incrementAndGet();
+            if (l != null) {
+                l.onUserMessage(user.user(), user.queue(), AmqpMessages.fromAmqp(properties, body));
+            }
         }
         else if (inbound instanceof AmqpRouting.Inbound.Node node) {
             NodeMessageListener nodeListener = nodeListeners.apply(node.kind());
             if (nodeListener != null) {
                 nodeListener.onNodeMessage(new NodeMessage(node.kind(), node.fromNode(), body));
             }
-        }
-        else {
-            log.debug("delivery dropped node={}: {}", nodeId, ((AmqpRouting.Inbound.Undeliverable) inbound).why());
         }
     }
 

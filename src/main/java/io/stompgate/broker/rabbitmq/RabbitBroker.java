@@ -10,6 +10,10 @@ import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.BrokerStatus;
 import io.stompgate.broker.DeliveryListener;
+import io.stompgate.broker.History;
+import io.stompgate.broker.HistoryRead;
+import io.stompgate.broker.HistoryReader;
+import io.stompgate.broker.HistoryStart;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.NodeMessageListener;
 import io.stompgate.broker.Publication;
@@ -28,7 +32,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -113,12 +119,14 @@ public final class RabbitBroker implements MessageBroker {
     private final DurableQueues durableQueues;
     private final PublisherConfirms confirms;
     private final NodeQueue nodeQueue;
+    private final HistoryStream historyStream;
     private final SharedQueueConsumers queueConsumers;
 
     public RabbitBroker(RabbitBrokerOptions options) {
         this.options = options;
         this.routing = new AmqpRouting(options);
         this.nodeQueue = new NodeQueue(options);
+        this.historyStream = new HistoryStream(options, recentDeliveries, copiesDropped, () -> listener);
         this.durableQueues = new DurableQueues(routing);
         this.confirms = new PublisherConfirms(routing, durableQueues);
         this.messageIdPrefix = options.nodeId() + ":" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36)
@@ -184,14 +192,21 @@ public final class RabbitBroker implements MessageBroker {
         });
     }
 
+    /** A pattern wholly under history needs no binding: the node's history consumer brings its messages. */
     @Override
     public Mono<Void> bindTopic(String pattern) {
+        if (options.history().covers(pattern)) {
+            return Mono.empty();
+        }
         return submit("bind topic pattern", () -> nodeQueue.bindTopic(topologyChannel, pattern),
                 () -> nodeQueue.bindTopicExpired(pattern));
     }
 
     @Override
     public Mono<Void> unbindTopic(String pattern) {
+        if (options.history().covers(pattern)) {
+            return Mono.empty();
+        }
         return submit("unbind topic pattern", () -> nodeQueue.unbindTopic(topologyChannel, pattern),
                 () -> nodeQueue.unbindTopicExpired(pattern));
     }
@@ -229,6 +244,49 @@ public final class RabbitBroker implements MessageBroker {
                 succeedWith(queueConsumers.add(queue, prefetch, queueListener, queueChannel));
             }
         }));
+    }
+
+    @Override
+    public History history() {
+        return options.history();
+    }
+
+    /** Waits for the broker like any operation (up to the operation timeout), then reads on its own channel. */
+    @Override
+    public HistoryRead readHistory(HistoryStart start, HistoryReader reader) {
+        if (!historyStream.isEnabled()) {
+            reader.onError(new BrokerException("no topic keeps a history"));
+            return () -> { };
+        }
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        Mono.<Void>create(sink -> enqueue(new BrokerOp("read history", sink) {
+            @Override
+            void run() throws IOException {
+                if (!cancelled.get()) {
+                    channel.set(historyStream.read(connection, start, reader, RabbitBroker.this::onIo));
+                    if (cancelled.get()) {
+                        closeQuietly(channel.getAndSet(null));
+                    }
+                }
+                succeed();
+            }
+        })).subscribe(null, reader::onError);
+        return () -> {
+            cancelled.set(true);
+            onIo(() -> closeQuietly(channel.getAndSet(null)));
+        };
+    }
+
+    private static void closeQuietly(Channel channel) {
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.abort();
+            }
+            catch (IOException | RuntimeException e) {
+                log.debug("closing a history read's channel: {}", e.toString());
+            }
+        }
     }
 
     @Override
@@ -513,6 +571,9 @@ public final class RabbitBroker implements MessageBroker {
         topologyChannel.exchangeDeclare(options.userExchange(), BuiltinExchangeType.DIRECT, true);
         topologyChannel.exchangeDeclare(options.appExchange(), BuiltinExchangeType.TOPIC, true);
         topologyChannel.exchangeDeclare(options.clusterExchange(), BuiltinExchangeType.FANOUT, true);
+        if (historyStream.isEnabled()) {
+            historyStream.declare(topologyChannel);
+        }
         if (everConnected) {
             topologyChannel = nodeQueue.resume(connection, topologyChannel);
         }
@@ -539,6 +600,9 @@ public final class RabbitBroker implements MessageBroker {
                 () -> listener, nodeListeners::get, nodeDeliveries, recentDeliveries, copiesDropped, options.nodeId(),
                 options.prefetch()),
                 !everConnected);
+        if (historyStream.isEnabled()) {
+            historyStream.consumeLive(connection, gen, () -> generation, !everConnected);
+        }
     }
 
     private void connectionLost(String reason) {

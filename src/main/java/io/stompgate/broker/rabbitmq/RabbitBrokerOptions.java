@@ -1,5 +1,6 @@
 package io.stompgate.broker.rabbitmq;
 
+import io.stompgate.broker.History;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param reconnectMax       longest wait between reconnect attempts
  * @param tls                TLS to the broker, its certificate checked against the JVM's trust store
  * @param nodeQueueOptions   the node queue's lifetime, size bound and type
+ * @param history            which topics keep a history, and for how long
+ * @param historyStream      the stream that holds it, bound to the topic exchange with the history patterns
  */
 public record RabbitBrokerOptions(
         List<Endpoint> addresses,
@@ -46,7 +49,9 @@ public record RabbitBrokerOptions(
         Duration reconnectMin,
         Duration reconnectMax,
         boolean tls,
-        NodeQueueOptions nodeQueueOptions) {
+        NodeQueueOptions nodeQueueOptions,
+        History history,
+        String historyStream) {
 
     public static final String TOPIC_EXCHANGE = "stomp.topic";
     public static final String USER_EXCHANGE = "stomp.user";
@@ -54,6 +59,7 @@ public record RabbitBrokerOptions(
     public static final String CLUSTER_EXCHANGE = "stomp.cluster";
     public static final String NODE_QUEUE_PREFIX = "stomp.node.";
     public static final String QUEUE_PREFIX = "stomp.queue.";
+    public static final String HISTORY_STREAM = "stomp.history";
 
     /** A broker address. */
     public record Endpoint(String host, int port) {
@@ -76,6 +82,8 @@ public record RabbitBrokerOptions(
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(operationTimeout, "operationTimeout");
         Objects.requireNonNull(nodeQueueOptions, "nodeQueueOptions");
+        Objects.requireNonNull(history, "history");
+        Objects.requireNonNull(historyStream, "historyStream");
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
         }
@@ -104,31 +112,42 @@ public record RabbitBrokerOptions(
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), nodeId, Duration.ofSeconds(5), 1000, TOPIC_EXCHANGE, USER_EXCHANGE,
                 APP_EXCHANGE, CLUSTER_EXCHANGE, NODE_QUEUE_PREFIX, QUEUE_PREFIX, Duration.ofMillis(100), RECONNECT_MAX, false,
-                NodeQueueOptions.defaults());
+                NodeQueueOptions.defaults(), History.none(), HISTORY_STREAM);
     }
 
     public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
         return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
+                history, historyStream);
     }
 
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
+                history, historyStream);
     }
 
     public RabbitBrokerOptions withRequestedHeartbeat(Duration heartbeat) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, heartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
+                history, historyStream);
     }
 
     public RabbitBrokerOptions withNodeQueueOptions(NodeQueueOptions nodeQueue) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue);
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue,
+                history, historyStream);
+    }
+
+    public RabbitBrokerOptions withHistory(History newHistory) {
+        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
+                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
+                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
+                newHistory, historyStream);
     }
 
     @Override

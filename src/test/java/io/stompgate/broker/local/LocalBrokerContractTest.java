@@ -1,5 +1,6 @@
 package io.stompgate.broker.local;
 
+import io.stompgate.broker.History;
 import io.stompgate.app.AppHandlers;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.MessageBrokerContract;
@@ -9,6 +10,6 @@ class LocalBrokerContractTest extends MessageBrokerContract {
 
     @Override
     protected MessageBroker newBroker() {
-        return new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
+        return new LocalBroker("local-test", History.none(), new AppHandlers(List::of)::dispatch, LocalBroker.DEFAULT_QUEUE_MAX_LENGTH);
     }
 }

@@ -1,5 +1,6 @@
 package io.stompgate.broker.local;
 
+import io.stompgate.broker.History;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stompgate.app.AppHandlers;
@@ -47,7 +48,7 @@ class LocalBrokerTest {
     }
 
     static LocalBroker started(int maxLength, AppMessageHandler... handlers) {
-        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(() -> List.of(handlers))::dispatch, maxLength);
+        LocalBroker broker = new LocalBroker("local-test", History.none(), new AppHandlers(() -> List.of(handlers))::dispatch, maxLength);
         broker.start(new DeliveryListener() {
             @Override
             public void onTopicMessage(String key, BrokerMessage message) {
@@ -283,7 +284,7 @@ class LocalBrokerTest {
 
     @Test
     void topicAndUserMessagesGoStraightToTheListener() {
-        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 10);
+        LocalBroker broker = new LocalBroker("local-test", History.none(), new AppHandlers(List::of)::dispatch, 10);
         broker.start(listener).block(TIMEOUT);
 
         publish(broker, new Address.Topic("news.eu"), "t").block(TIMEOUT);
@@ -295,7 +296,7 @@ class LocalBrokerTest {
 
     @Test
     void publishBeforeStartFails() {
-        LocalBroker broker = new LocalBroker("local-test", new AppHandlers(List::of)::dispatch, 10);
+        LocalBroker broker = new LocalBroker("local-test", History.none(), new AppHandlers(List::of)::dispatch, 10);
 
         StepVerifier.create(publish(broker, new Address.Topic("a"), "x"))
                 .expectError(BrokerException.class)

@@ -51,7 +51,8 @@ class AmqpRoutingTest {
         AmqpRouting longPrefix = new AmqpRouting(new RabbitBrokerOptions(OPTIONS.addresses(), "guest", "guest", "/",
                 OPTIONS.requestedHeartbeat(), OPTIONS.connectionTimeout(), "node-a", OPTIONS.operationTimeout(), 10,
                 "stomp.topic", "stomp.user", "stomp.app", "stomp.cluster", "stomp.node.", "p".repeat(250), OPTIONS.reconnectMin(),
-                OPTIONS.reconnectMax(), false, NodeQueueOptions.defaults()));
+                OPTIONS.reconnectMax(), false, NodeQueueOptions.defaults(), io.stompgate.broker.History.none(),
+                "stomp.history"));
 
         assertThat(routing.maxQueueNameBytes()).isEqualTo(243);
         assertThat(longPrefix.maxQueueNameBytes()).isEqualTo(5);

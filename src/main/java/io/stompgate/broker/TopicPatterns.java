@@ -1,26 +1,27 @@
-package io.stompgate.auth;
+package io.stompgate.broker;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Relations between two topic patterns (dot-separated words, {@code *} one
- * word, {@code #} zero or more), which authorization needs to judge a wildcard
- * subscription as a whole: whether two patterns share a key, and whether one
- * matches every key the other does.
+ * word, {@code #} zero or more): whether two patterns share a key, and whether
+ * one matches every key the other does. Authorization judges a wildcard
+ * subscription as a whole with them, and history decides which subscriptions
+ * lie wholly under a history pattern.
  */
-final class TopicPatterns {
+public final class TopicPatterns {
 
     private TopicPatterns() {
     }
 
     /** Whether some key matches both patterns. */
-    static boolean overlap(String a, String b) {
+    public static boolean overlap(String a, String b) {
         return new Overlap(a.split("\\.", -1), b.split("\\.", -1)).at(0, 0);
     }
 
     /** Whether {@code outer} matches every key that {@code inner} matches. */
-    static boolean covers(String outer, String inner) {
+    public static boolean covers(String outer, String inner) {
         return new Covers(inner.split("\\.", -1), outer.split("\\.", -1)).at(0, 0);
     }
 

@@ -1,8 +1,7 @@
-package io.stompgate.auth;
+package io.stompgate.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stompgate.broker.TopicMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
