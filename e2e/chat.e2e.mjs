@@ -13,7 +13,7 @@
 // side by side; each page is also saved alone next to it (<name>-ada.png, ...).
 //
 // Exit code 0: passed; 1: a check failed; 2: bad arguments. Run by
-// src/test/java/io/stompgate/demo/BrowserChatE2ETest.java from `mvn -B verify`.
+// src/test/java/io/stompgate/wire/demo/BrowserChatE2ETest.java from `mvn -B verify`.
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, basename, extname, join } from 'node:path';

@@ -6,6 +6,7 @@ import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.session.StubBroker.Op;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.Seeds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,14 +39,7 @@ class SessionRegistryConcurrencyTest {
 
     @Test
     void bindingsFollowSubscribersUnderConcurrentChurn() {
-        Seeds.withSeed("registry churn", seed -> {
-            try {
-                churn(seed);
-            }
-            catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Seeds.withSeed("registry churn", this::churn);
     }
 
     private void churn(long seed) throws Exception {

@@ -3,6 +3,7 @@ package io.stompgate.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stompgate.broker.TopicMatcher;
+import io.stompgate.testing.Seeds;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashSet;
