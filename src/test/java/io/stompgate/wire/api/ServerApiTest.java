@@ -177,6 +177,8 @@ class ServerApiTest {
                 {request("/user/queue/inbox", "x"), "SEND to '/user/queue/inbox' is not allowed"},
                 {request(topic, "x".repeat(65_536)), "message too large: its body (65536 bytes) and headers make a "
                         + "SEND frame of"},
+                {request(topic, "\u0001".repeat(50_000)), "request larger than 262144 bytes; a message's body and "
+                        + "headers may make a SEND frame of at most gateway.limits.max-frame-bytes"},
                 {"{\"destination\":" + json(topic) + ",\"body\":\"x\"", "malformed JSON: not valid JSON (line 1, column"},
                 {"not json at all", "malformed JSON: not valid JSON"},
                 {"[" + request(topic, "x") + "]", "malformed JSON: the request body must be one JSON object"},
