@@ -78,6 +78,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage(root + ".app..")
                 .because("the broker layer sits below the application layer: /app handling is handed to it as a function")),
 
+        API_KNOWS_NO_BROKER_IMPLEMENTATION_TRANSPORT_AUTH_OR_CONFIG(root -> noClasses()
+                .that().resideInAPackage(root + ".api..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        root + ".broker.*..", root + ".transport..", root + ".auth..", root + ".config..")
+                .because("the server API publishes like a SEND: through the session layer's parsing and the broker SPI")),
+
         ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT(root -> noClasses()
                 .that().resideOutsideOfPackage(root + ".broker.rabbitmq..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.rabbitmq..", "reactor.rabbitmq..")
@@ -112,6 +118,9 @@ class ArchitectureTest {
                     "broker.local.ReadsConfiguration -> config.Settings"),
             Layering.BROKER_KNOWS_NO_APPLICATION, Set.of(
                     "broker.local.CallsApplication -> app.Handler"),
+            Layering.API_KNOWS_NO_BROKER_IMPLEMENTATION_TRANSPORT_AUTH_OR_CONFIG, Set.of(
+                    "api.UsesLocalBroker -> broker.local.LocalBroker",
+                    "api.ReadsConfiguration -> config.Settings"),
             Layering.ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT, Set.of(
                     "ops.UsesRabbitClient -> com.rabbitmq.client.Channel")));
 
@@ -146,7 +155,7 @@ class ArchitectureTest {
         assertThat(classes.stream().map(JavaClass::getPackageName))
                 .as("main packages read")
                 .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app",
-                        MAIN + ".cluster")
+                        MAIN + ".api", MAIN + ".cluster")
                 .noneMatch(pkg -> pkg.startsWith(FIXTURES));
         assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }

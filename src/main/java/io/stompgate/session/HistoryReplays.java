@@ -1,5 +1,6 @@
 package io.stompgate.session;
 
+import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerException;
 import io.stompgate.broker.History;
 import io.stompgate.broker.HistoryStart;
@@ -41,7 +42,7 @@ final class HistoryReplays {
 
                 @Override
                 public void deliver(SharedMessage message, Runnable consumed) {
-                    session.deliverHistory(sub, message, consumed);
+                    session.deliver(sub, message, consumed);
                 }
 
                 @Override
@@ -90,6 +91,30 @@ final class HistoryReplays {
             return t.epochSeconds() * 1000 >= now - history.maxAge().toMillis();
         }
         return null;
+    }
+
+    /**
+     * The SUBSCRIBE's {@code x-stream-offset}, or null when it reads no history (absent, or
+     * {@code next}).
+     *
+     * @throws StompProtocolException when the destination keeps no history or the value is malformed
+     */
+    static HistoryStart startOf(History history, StompFrame frame, String destination, Address address) {
+        String header = frame.header(STREAM_OFFSET);
+        if (header == null) {
+            return null;
+        }
+        if (!(address instanceof Address.Topic topic) || !history.covers(topic.key())) {
+            throw new StompProtocolException(ErrorReason.DESTINATION, "destination '" + Destinations.abbreviate(destination)
+                    + "' keeps no history: x-stream-offset needs a topic under gateway.history.destinations");
+        }
+        try {
+            HistoryStart start = HistoryStart.parse(header);
+            return start instanceof HistoryStart.Next ? null : start;
+        }
+        catch (IllegalArgumentException e) {
+            throw new StompProtocolException(ErrorReason.PROTOCOL, e.getMessage());
+        }
     }
 
     /** The RECEIPT of a SUBSCRIBE that reads the history. */

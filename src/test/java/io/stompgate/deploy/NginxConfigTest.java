@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.stompgate.deploy.NginxConfig.Directive;
+import io.stompgate.testing.NeedsNginx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ class NginxConfigTest {
 
     private final Directive http = NginxConfig.parse(NginxConfig.text()).one("http");
 
+    @NeedsNginx
     @Test
     void theConfigPassesNginxT(@TempDir Path dir) throws Exception {
         Result result = nginxT(dir, resolvable(NginxConfig.text()));
@@ -33,6 +35,7 @@ class NginxConfigTest {
         assertThat(result.output()).contains("test is successful");
     }
 
+    @NeedsNginx
     @Test
     void nginxTRejectsABrokenConfig(@TempDir Path dir) throws Exception {
         String broken = resolvable(NginxConfig.text()).replace("proxy_read_timeout", "proxy_read_timout");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.ErrorAssertions;
 import java.util.function.Consumer;
 
 /** Assertions on what a session wrote, for {@code StepVerifier.assertNext}. */
@@ -29,10 +30,7 @@ final class Expect {
 
     /** An ERROR whose {@code message} header contains every one of {@code fragments}. */
     static Consumer<Sent> error(String... fragments) {
-        return sent -> {
-            assertThat(sent.command()).as("command of %s", sent).isEqualTo(StompCommand.ERROR);
-            assertThat(sent.header(StompHeaders.MESSAGE)).as("message of %s", sent).contains(fragments);
-        };
+        return sent -> ErrorAssertions.assertError(sent.frame(), fragments);
     }
 
     static Consumer<Sent> heartBeat() {

@@ -39,14 +39,7 @@ class SessionRegistryConcurrencyTest {
 
     @Test
     void bindingsFollowSubscribersUnderConcurrentChurn() {
-        Seeds.withSeed("registry churn", seed -> {
-            try {
-                churn(seed);
-            }
-            catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Seeds.withSeed("registry churn", this::churn);
     }
 
     private void churn(long seed) throws Exception {

@@ -4,13 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.stompgate.stomp.DecodeResult;
-import io.stompgate.stomp.FrameAccumulator;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompEncoder;
 import io.stompgate.stomp.StompFrame;
 import io.stompgate.stomp.StompHeaders;
-import io.stompgate.stomp.StompLimits;
 import io.stompgate.stomp.StompVersion;
+import io.stompgate.testing.ClientFrameDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,9 +28,8 @@ final class TestClient {
     final StompSession session;
     private final SessionHarness harness;
     private final Sinks.Many<byte[]> inbound = Sinks.many().unicast().onBackpressureBuffer();
-    private final FrameAccumulator decoder = new FrameAccumulator(new StompLimits(1 << 20, 1024, 1 << 16));
+    private final ClientFrameDecoder decoder = new ClientFrameDecoder();
     private final List<Sent> received = Collections.synchronizedList(new ArrayList<>());
-    private volatile StompVersion escaping;
     private volatile boolean readingEnded;
     private volatile Throwable readingError;
 
@@ -145,16 +143,13 @@ final class TestClient {
             buf.release();
         }
         decoder.append(bytes);
-        DecodeResult result = decoder.poll(escaping);
+        DecodeResult result = decoder.poll();
         Sent sent;
         if (result instanceof DecodeResult.HeartBeat) {
             sent = new Sent(harness.nowMs(), null);
         }
         else if (result instanceof DecodeResult.Frame frame) {
             sent = new Sent(harness.nowMs(), frame.frame());
-            if (frame.frame().command() == StompCommand.CONNECTED) {
-                escaping = StompVersion.negotiate(frame.frame().header(StompHeaders.VERSION)).orElse(null);
-            }
         }
         else {
             throw new AssertionError("the session wrote an item that does not decode as one frame: " + result);

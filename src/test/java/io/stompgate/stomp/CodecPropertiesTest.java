@@ -2,6 +2,7 @@ package io.stompgate.stomp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stompgate.testing.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,17 +10,16 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Seeded randomized properties of the codec. Every failure message starts with
- * {@code seed=S case=N}; rerun with {@code -Dstomp.seed=S} to replay it.
+ * {@code seed=S (replay with -Dstomp.seed=S) case=N}.
  */
 class CodecPropertiesTest {
 
-    private static final long SEED = seed();
+    private static final long SEED = Seeds.seed();
     private static final StompVersion[] VERSIONS = StompVersion.values();
     private static final StompCommand[] COMMANDS = StompCommand.values();
     private static final String[] TOKENS = {
@@ -30,7 +30,7 @@ class CodecPropertiesTest {
 
     @BeforeAll
     static void printSeed() {
-        System.out.println("CodecPropertiesTest seed=" + SEED + " (replay with -Dstomp.seed=" + SEED + ")");
+        System.out.println("CodecPropertiesTest " + Seeds.replay(SEED));
     }
 
     @Test
@@ -167,15 +167,9 @@ class CodecPropertiesTest {
             }
             catch (Throwable t) {
                 String shown = input.length() > 4_000 ? input.substring(0, 4_000) + "..." : input.toString();
-                throw new AssertionError("seed=" + SEED + " case=" + caseNo + " (replay with -Dstomp.seed=" + SEED
-                        + "): " + t + "\n  input: " + shown, t);
+                throw new AssertionError(Seeds.replay(SEED) + " case=" + caseNo + ": " + t + "\n  input: " + shown, t);
             }
         }
-    }
-
-    private static long seed() {
-        String property = System.getProperty("stomp.seed");
-        return property == null || property.isBlank() ? ThreadLocalRandom.current().nextLong() : Long.parseLong(property.trim());
     }
 
     private record Fed(List<StompFrame> frames, int heartBeats, DecodeResult.Malformed failure, int leftOver) {

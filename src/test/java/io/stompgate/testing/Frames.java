@@ -1,10 +1,5 @@
 package io.stompgate.testing;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-
 /** STOMP frames as wire text, for tests that send exactly what they mean. */
 public final class Frames {
 
@@ -35,19 +30,5 @@ public final class Frames {
         all[1] = destination;
         System.arraycopy(headers, 0, all, 2, headers.length);
         return frameWithBody("SEND", body, all);
-    }
-
-    /** Whether {@code bytes} are valid UTF-8. */
-    public static boolean isUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return true;
-        }
-        catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }

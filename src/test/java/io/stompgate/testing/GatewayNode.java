@@ -2,7 +2,9 @@ package io.stompgate.testing;
 
 import io.stompgate.GatewayApplication;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -24,28 +26,49 @@ public final class GatewayNode implements AutoCloseable {
         this.nodeId = nodeId;
     }
 
-    /** A node in {@code rabbitmq} mode against the local broker, with a unique node id, plus {@code properties}. */
+    /** A node in {@code rabbitmq} mode against the tests' broker ({@link TestRabbit}), with a unique node id, plus {@code properties}. */
     public static GatewayNode startRabbit(String... properties) {
-        return startWith("test-", List.of("--gateway.broker=rabbitmq", "--spring.rabbitmq.host=127.0.0.1"), properties);
+        return startWith("test-", rabbitMode(TestRabbit.get().gatewayProperties()), properties);
     }
 
-    /** Starts a node on a random port with a unique node id, unless {@code properties} set one. */
+    /** As {@link #startRabbit}, but reaching the broker through {@code proxy}, which a test can cut. */
+    public static GatewayNode startRabbitThrough(TcpProxy proxy, String... properties) {
+        return startWith("test-", rabbitMode(TestRabbit.get().gatewayProperties(proxy.host(), proxy.port())), properties);
+    }
+
+    private static List<String> rabbitMode(List<String> connection) {
+        List<String> base = new ArrayList<>(List.of("gateway.broker=rabbitmq"));
+        base.addAll(connection);
+        return base;
+    }
+
+    /**
+     * Starts a node on a random port with a unique node id, with {@code base} and then
+     * {@code properties} ({@code name=value}); a property given twice takes its last value (on
+     * Spring's command line both would be kept, joined by a comma).
+     */
     private static GatewayNode startWith(String idPrefix, List<String> base, String... properties) {
-        String nodeId = idPrefix + UUID.randomUUID().toString().substring(0, 8);
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.main.banner-mode=off"));
-        args.addAll(base);
-        boolean idGiven = false;
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("server.port", "0");
+        all.put("spring.main.banner-mode", "off");
+        all.put("gateway.node-id", idPrefix + UUID.randomUUID().toString().substring(0, 8));
+        for (String p : base) {
+            put(all, p);
+        }
         for (String p : properties) {
-            if (p.startsWith("gateway.node-id=")) {
-                nodeId = p.substring("gateway.node-id=".length());
-                idGiven = true;
-            }
-            args.add("--" + p);
+            put(all, p);
         }
-        if (!idGiven) {
-            args.add("--gateway.node-id=" + nodeId);
+        List<String> args = new ArrayList<>();
+        all.forEach((name, value) -> args.add("--" + name + "=" + value));
+        return start(all.get("gateway.node-id"), args);
+    }
+
+    private static void put(Map<String, String> properties, String nameAndValue) {
+        int eq = nameAndValue.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("not name=value: " + nameAndValue);
         }
-        return start(nodeId, args);
+        properties.put(nameAndValue.substring(0, eq), nameAndValue.substring(eq + 1));
     }
 
     /** A node with the in-JVM broker, plus {@code properties}. */

@@ -15,12 +15,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.stompgate.stomp.DecodeResult;
-import io.stompgate.stomp.FrameAccumulator;
 import io.stompgate.stomp.StompCommand;
 import io.stompgate.stomp.StompEncoder;
 import io.stompgate.stomp.StompFrame;
-import io.stompgate.stomp.StompLimits;
 import io.stompgate.stomp.StompVersion;
+import io.stompgate.stomp.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -72,12 +71,11 @@ public final class RawStompClient implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean open = new AtomicBoolean();
     private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
-    private final FrameAccumulator accumulator = new FrameAccumulator(new StompLimits(16 << 20, 1024, 1 << 20));
+    private final ClientFrameDecoder decoder = new ClientFrameDecoder();
     private final Disposable.Composite timers = Disposables.composite();
     private final AtomicBoolean paused = new AtomicBoolean();
     /** Set when a frame was taken while paused, so resuming must request the next one. */
     private final AtomicBoolean demandOwed = new AtomicBoolean();
-    private volatile StompVersion escaping;
     private volatile String subprotocol;
     private volatile String session;
     private volatile String closeStatus;
@@ -221,39 +219,25 @@ public final class RawStompClient implements AutoCloseable {
         }
         byte[] bytes = ByteBufUtil.getBytes(frame.content());
         boolean text = frame instanceof TextWebSocketFrame;
-        synchronized (accumulator) {
-            accumulator.append(bytes);
-            for (;;) {
-                DecodeResult r = accumulator.poll(escaping);
-                if (r == null) {
-                    break;
-                }
-                if (r instanceof DecodeResult.HeartBeat) {
-                    heartBeats.incrementAndGet();
-                }
-                else if (r instanceof DecodeResult.Frame f) {
-                    if (f.frame().command() == StompCommand.CONNECTED) {
-                        escaping = versionOf(f.frame());
-                        session = f.frame().header("session");
+        synchronized (decoder) {
+            decoder.append(bytes);
+            try {
+                for (DecodeResult r = decoder.poll(); r != null; r = decoder.poll()) {
+                    if (r instanceof DecodeResult.HeartBeat) {
+                        heartBeats.incrementAndGet();
                     }
-                    received.add(new Received(f.frame(), text));
-                }
-                else {
-                    decodeFailure = new IllegalStateException("client could not decode server output: " + r);
-                    break;
+                    else if (r instanceof DecodeResult.Frame f) {
+                        if (f.frame().command() == StompCommand.CONNECTED) {
+                            session = f.frame().header("session");
+                        }
+                        received.add(new Received(f.frame(), text));
+                    }
                 }
             }
-        }
-    }
-
-    private static StompVersion versionOf(StompFrame connected) {
-        String v = connected.header("version");
-        for (StompVersion version : StompVersion.values()) {
-            if (version.header().equals(v)) {
-                return version.escapesHeaders() ? version : null;
+            catch (AssertionError e) {
+                decodeFailure = new IllegalStateException("client could not decode server output: " + e.getMessage(), e);
             }
         }
-        return null;
     }
 
     /** The subprotocol the server selected, or null. */
@@ -307,7 +291,7 @@ public final class RawStompClient implements AutoCloseable {
      */
     public RawStompClient send(StompFrame frame, StompVersion version) {
         byte[] bytes = StompEncoder.encode(frame, version);
-        return Frames.isUtf8(bytes) ? emit(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))) : sendBinary(bytes);
+        return Utf8.isValid(bytes) ? emit(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))) : sendBinary(bytes);
     }
 
     private synchronized RawStompClient emit(WebSocketFrame frame) {

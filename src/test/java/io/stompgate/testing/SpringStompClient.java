@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.stompgate.stomp.Utf8;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +47,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
  * {@code WebSocketStompClient}'s connection adapter: Spring's encoder out, its
  * buffering decoder in, and the session's heart-beat tasks on inactivity timers.
  * The STOMP behaviour under test (CONNECT, receipts, subscriptions, ACK, ERROR
- * handling) is Spring's own.
+ * handling) is Spring's own; so is its frame decoding, which is why this client, alone
+ * of the test clients, does not read through {@link ClientFrameDecoder}.
  */
 public final class SpringStompClient extends StompClientSupport implements AutoCloseable {
 
@@ -169,7 +171,7 @@ public final class SpringStompClient extends StompClientSupport implements AutoC
         @Override
         public synchronized CompletableFuture<Void> sendAsync(Message<byte[]> message) {
             byte[] bytes = encoder.encode(message);
-            WebSocketFrame frame = Frames.isUtf8(bytes)
+            WebSocketFrame frame = Utf8.isValid(bytes)
                     ? new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes))
                     : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes));
             lastWriteMs = System.currentTimeMillis();

@@ -1,11 +1,17 @@
 package io.stompgate.testing;
 
+import io.stompgate.stomp.DecodeResult;
+import io.stompgate.stomp.StompFrame;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,12 +20,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * A WebSocket client on a plain socket with a tiny receive buffer that, after
  * its handshake and first frames, stops reading: the slowest consumer there is.
  * It can later read what is left, to see how the server ended the connection.
+ * It reads unbuffered, so that it never takes from the socket more than the frames asked for.
  */
 public final class StalledWebSocketClient implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
+    private final DataInputStream data;
     private final OutputStream out;
+    private final ClientFrameDecoder decoder = new ClientFrameDecoder();
+    private boolean endedByServer;
 
     public StalledWebSocketClient(int port, String pathAndQuery) throws IOException {
         socket = new Socket();
@@ -27,6 +37,7 @@ public final class StalledWebSocketClient implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
+        data = new DataInputStream(in);
         out = socket.getOutputStream();
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
@@ -64,8 +75,62 @@ public final class StalledWebSocketClient implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Reads WebSocket messages until they complete a STOMP frame, and returns it (heart-beats are
+     * skipped); fails if the connection ends first.
+     */
+    public StompFrame nextFrame() throws IOException {
+        for (;;) {
+            DecodeResult r = decoder.poll();
+            if (r instanceof DecodeResult.Frame f) {
+                return f.frame();
+            }
+            if (r == null) {
+                byte[] payload = nextDataPayload();
+                if (payload == null) {
+                    throw new EOFException("the server closed the WebSocket before a whole STOMP frame");
+                }
+                decoder.append(payload);
+            }
+        }
+    }
+
+    /** The payload of the next text, binary or continuation frame; null at a close frame. Pings and pongs are skipped. */
+    private byte[] nextDataPayload() throws IOException {
+        for (;;) {
+            int first = data.readUnsignedByte();
+            int second = data.readUnsignedByte();
+            if ((second & 0x80) != 0) {
+                throw new IOException("a server's WebSocket frame is never masked (RFC 6455 §5.1)");
+            }
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = data.readUnsignedShort();
+            }
+            else if (length == 127) {
+                length = data.readLong();
+            }
+            if (length > 16 << 20) {
+                throw new IOException("a WebSocket frame of " + length + " bytes");
+            }
+            byte[] payload = new byte[(int) length];
+            data.readFully(payload);
+            switch (first & 0x0f) {
+                case 0x0, 0x1, 0x2 -> {
+                    return payload;
+                }
+                case 0x8 -> {
+                    return null;
+                }
+                default -> {
+                    // ping or pong: nothing for STOMP
+                }
+            }
+        }
+    }
+
     /** Reads raw bytes until {@code marker} has been seen; returns them as text. */
-    public String readUntil(String marker) throws IOException {
+    private String readUntil(String marker) throws IOException {
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
         byte[] m = marker.getBytes(StandardCharsets.ISO_8859_1);
         int matched = 0;
@@ -80,7 +145,10 @@ public final class StalledWebSocketClient implements AutoCloseable {
         return seen.toString(StandardCharsets.ISO_8859_1);
     }
 
-    /** Reads everything until the server closes the connection (or the timeout); returns it as text. */
+    /**
+     * Reads everything until the server closes the connection (or the timeout); returns it as text,
+     * raw: the server may have closed in the middle of a frame it could not send.
+     */
     public String readToEnd() throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buf = new byte[65536];
@@ -89,11 +157,20 @@ public final class StalledWebSocketClient implements AutoCloseable {
             while ((n = in.read(buf)) >= 0) {
                 all.write(buf, 0, n);
             }
+            endedByServer = true;
         }
-        catch (java.net.SocketTimeoutException | java.net.SocketException e) {
-            // timed out or reset: what arrived so far is the answer
+        catch (SocketTimeoutException e) {
+            // timed out: what arrived so far is the answer, and the server has not closed
+        }
+        catch (SocketException e) {
+            endedByServer = true; // reset by the server
         }
         return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether {@link #readToEnd()} ended because the server closed or reset the connection, not at the read timeout. */
+    public boolean endedByServer() {
+        return endedByServer;
     }
 
     @Override

@@ -34,6 +34,17 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /** A proxy to the tests' RabbitMQ ({@link TestRabbit}). */
+    public static TcpProxy toRabbit() throws IOException {
+        TestRabbit rabbit = TestRabbit.get();
+        return new TcpProxy(rabbit.host(), rabbit.port());
+    }
+
+    /** The address the proxy listens on (loopback). */
+    public String host() {
+        return server.getInetAddress().getHostAddress();
+    }
+
     public int port() {
         return server.getLocalPort();
     }

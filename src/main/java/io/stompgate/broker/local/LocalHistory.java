@@ -15,7 +15,8 @@ import java.util.function.LongSupplier;
 /**
  * The history of local mode (docs/protocol.md §7): an in-memory log of the
  * messages of topics under history, each with the next offset, kept for
- * {@code maxAge} and {@code maxBytes} like a RabbitMQ stream. Appending and the
+ * {@code maxAge} and {@code maxBytes} like a RabbitMQ stream; its offsets start at
+ * the process's start time in microseconds, so they grow across restarts. Appending and the
  * live dispatch that follows happen under one lock, so live listeners see offsets
  * in order. Reads go at their reader's pace: at most {@link #WINDOW} messages not
  * yet consumed, then they wait for {@code consumed}; a read that has caught up
@@ -45,6 +46,10 @@ final class LocalHistory {
     LocalHistory(History config, LongSupplier clock) {
         this.config = config;
         this.clock = clock;
+        // Offsets go on growing across restarts (microseconds since the epoch at start, about 2^50:
+        // exact in a JavaScript number): a client resuming with an offset from before a restart asks
+        // for one older than anything kept, and is told it was not recovered, never skipped ahead.
+        this.nextOffset = clock.getAsLong() * 1000;
     }
 
     /** Appends {@code message} of topic {@code key} and hands it to {@code live}, in offset order. */

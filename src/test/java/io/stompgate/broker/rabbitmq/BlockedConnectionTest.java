@@ -6,7 +6,8 @@ import io.stompgate.broker.Address;
 import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.Publication;
 import io.stompgate.stomp.StompHeaders;
-import io.stompgate.testing.Rabbit;
+import io.stompgate.testing.NeedsRabbitMQ;
+import io.stompgate.testing.TestRabbit;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -24,6 +25,7 @@ import reactor.core.publisher.Mono;
  * disk alarm, while the connection stays up): the io thread blocks inside a publish, yet
  * every publish is still answered, confirmed or failed, within the operation timeout.
  */
+@NeedsRabbitMQ
 class BlockedConnectionTest {
 
     static final class HalfPausingProxy implements AutoCloseable {
@@ -35,7 +37,7 @@ class BlockedConnectionTest {
                 try {
                     while (true) {
                         Socket c = server.accept();
-                        Socket u = new Socket(Rabbit.HOST, Rabbit.PORT);
+                        Socket u = new Socket(TestRabbit.get().host(), TestRabbit.get().port());
                         c.setReceiveBufferSize(16 * 1024);
                         pump(c, u, true);
                         pump(u, c, false);
@@ -80,9 +82,11 @@ class BlockedConnectionTest {
     @Test
     void aBlockedConnectionStillAnswersEveryPublishWithinTheOperationTimeout() throws Exception {
         try (HalfPausingProxy proxy = new HalfPausingProxy()) {
+            TestRabbit rabbit = TestRabbit.get();
             RabbitBroker broker = new RabbitBroker(RabbitBrokerOptions.defaults(
-                    List.of(new RabbitBrokerOptions.Endpoint(Rabbit.HOST, proxy.server.getLocalPort())), "guest", "guest",
-                    "/", "blocked-" + UUID.randomUUID().toString().substring(0, 8))
+                    List.of(new RabbitBrokerOptions.Endpoint(proxy.server.getInetAddress().getHostAddress(),
+                            proxy.server.getLocalPort())), rabbit.username(), rabbit.password(),
+                    rabbit.virtualHost(), "blocked-" + UUID.randomUUID().toString().substring(0, 8))
                     .withOperationTimeout(Duration.ofSeconds(1)).withRequestedHeartbeat(Duration.ZERO));
             broker.start(RabbitBrokerFaultTest.NOOP).block(Duration.ofSeconds(10));
             proxy.upstreamPaused = true; // the broker "blocks" the connection: it stops reading

@@ -2,15 +2,18 @@ package io.stompgate.broker.rabbitmq;
 
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.MessageBrokerContract;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
+import io.stompgate.testing.TestRabbit;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 
+@NeedsRabbitMQ
 class RabbitBrokerContractTest extends MessageBrokerContract {
 
     @BeforeAll
     static void brokerIsReachable() {
-        Rabbit.connect().close(); // fails with a message saying how to start RabbitMQ
+        Rabbit.connect().close(); // fails with a message saying how to get a RabbitMQ
     }
 
     @Override
@@ -22,8 +25,9 @@ class RabbitBrokerContractTest extends MessageBrokerContract {
 
     @Override
     protected MessageBroker newBroker() {
+        TestRabbit rabbit = TestRabbit.get();
         return new RabbitBroker(RabbitBrokerOptions.defaults(
-                List.of(new RabbitBrokerOptions.Endpoint(Rabbit.HOST, Rabbit.PORT)), "guest", "guest", "/",
-                unique("contract-")));
+                List.of(new RabbitBrokerOptions.Endpoint(rabbit.host(), rabbit.port())), rabbit.username(), rabbit.password(),
+                rabbit.virtualHost(), unique("contract-")));
     }
 }

@@ -11,8 +11,10 @@ import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.Publication;
 import io.stompgate.broker.QueueConsumer;
 import io.stompgate.stomp.StompHeaders;
+import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.TcpProxy;
+import io.stompgate.testing.TestRabbit;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * client cannot encode, operations parked through an outage longer than their timeout, a
  * durable queue deleted behind the node's back.
  */
+@NeedsRabbitMQ
 class RabbitBrokerFaultTest {
 
     static final DeliveryListener NOOP = new DeliveryListener() {
@@ -31,10 +34,21 @@ class RabbitBrokerFaultTest {
         @Override public void onUserMessage(String user, String queue, BrokerMessage message) { }
     };
 
-    static RabbitBroker broker(int port, Duration opTimeout) {
+    /** A broker on the tests' RabbitMQ. */
+    static RabbitBroker broker(Duration opTimeout) {
+        return broker(TestRabbit.get().host(), TestRabbit.get().port(), opTimeout);
+    }
+
+    /** A broker on the tests' RabbitMQ through {@code proxy}. */
+    static RabbitBroker broker(TcpProxy proxy, Duration opTimeout) {
+        return broker(proxy.host(), proxy.port(), opTimeout);
+    }
+
+    private static RabbitBroker broker(String host, int port, Duration opTimeout) {
+        TestRabbit rabbit = TestRabbit.get();
         return new RabbitBroker(RabbitBrokerOptions.defaults(
-                List.of(new RabbitBrokerOptions.Endpoint(Rabbit.HOST, port)), "guest", "guest", "/",
-                "fault-" + UUID.randomUUID().toString().substring(0, 8)).withOperationTimeout(opTimeout));
+                List.of(new RabbitBrokerOptions.Endpoint(host, port)), rabbit.username(), rabbit.password(),
+                rabbit.virtualHost(), "fault-" + UUID.randomUUID().toString().substring(0, 8)).withOperationTimeout(opTimeout));
     }
 
     static Publication topic(String key, StompHeaders headers) {
@@ -44,7 +58,7 @@ class RabbitBrokerFaultTest {
     /** A header name AMQP cannot carry is refused before the channel numbers the publish; later confirms stay right. */
     @Test
     void aPublishRefusedByTheClientLibraryDoesNotShiftLaterConfirms() {
-        RabbitBroker broker = broker(Rabbit.PORT, Duration.ofSeconds(3));
+        RabbitBroker broker = broker(Duration.ofSeconds(3));
         try {
             broker.start(NOOP).block(Duration.ofSeconds(10));
             broker.publish(topic("review.a", StompHeaders.EMPTY)).block(Duration.ofSeconds(5)); // baseline: fine
@@ -65,8 +79,8 @@ class RabbitBrokerFaultTest {
     @Test
     void aConsumerCancelledDuringALongOutageIsNotRestored() throws Exception {
         String queue = "fault" + UUID.randomUUID().toString().substring(0, 8);
-        TcpProxy proxy = new TcpProxy(Rabbit.HOST, Rabbit.PORT);
-        RabbitBroker broker = broker(proxy.port(), Duration.ofSeconds(1));
+        TcpProxy proxy = TcpProxy.toRabbit();
+        RabbitBroker broker = broker(proxy, Duration.ofSeconds(1));
         List<Object> delivered = new CopyOnWriteArrayList<>();
         try (Rabbit rabbit = Rabbit.connect()) {
             broker.start(NOOP).block(Duration.ofSeconds(10));
@@ -97,8 +111,8 @@ class RabbitBrokerFaultTest {
     /** An unbind that expired during an outage still forgets its binding, so the reconnect does not restore it. */
     @Test
     void anUnbindThatTimedOutDuringAnOutageIsNotRestored() throws Exception {
-        TcpProxy proxy = new TcpProxy(Rabbit.HOST, Rabbit.PORT);
-        RabbitBroker broker = broker(proxy.port(), Duration.ofSeconds(1));
+        TcpProxy proxy = TcpProxy.toRabbit();
+        RabbitBroker broker = broker(proxy, Duration.ofSeconds(1));
         try {
             broker.start(NOOP).block(Duration.ofSeconds(10));
             broker.bindTopic("review.leak.#").block(Duration.ofSeconds(5));
@@ -121,7 +135,7 @@ class RabbitBrokerFaultTest {
     @Test
     void aSendToADeletedQueueIsNotSilentlyDropped() throws Exception {
         String queue = "fault" + UUID.randomUUID().toString().substring(0, 8);
-        RabbitBroker broker = broker(Rabbit.PORT, Duration.ofSeconds(3));
+        RabbitBroker broker = broker(Duration.ofSeconds(3));
         try (Rabbit rabbit = Rabbit.connect()) {
             broker.start(NOOP).block(Duration.ofSeconds(10));
             Publication p = new Publication(new Address.Queue(queue), new BrokerMessage(StompHeaders.EMPTY, "m".getBytes()), "u", "s");
@@ -149,7 +163,7 @@ class RabbitBrokerFaultTest {
     @Test
     void subscribingToADeletedQueueDoesNotReconnectTheNode() throws Exception {
         String queue = "fault" + UUID.randomUUID().toString().substring(0, 8);
-        RabbitBroker broker = broker(Rabbit.PORT, Duration.ofSeconds(3));
+        RabbitBroker broker = broker(Duration.ofSeconds(3));
         try (Rabbit rabbit = Rabbit.connect()) {
             broker.start(NOOP).block(Duration.ofSeconds(10));
             broker.consumeQueue(queue, 10, d -> { }).block(Duration.ofSeconds(5)).cancel().block(Duration.ofSeconds(5));
