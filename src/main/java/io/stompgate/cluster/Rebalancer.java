@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * other nodes' announcements show where the closed sessions went before it looks again:
  * deciding on counts that do not yet show them would shed too many.
  *
- * <p>It judges the others by announcements up to an interval old, so it judges itself by
- * the fewest sessions it held over the last interval: while clients pour in everywhere
- * (a reconnect storm, a morning ramp), its live count would always look ahead of the
- * others' and it would shed for nothing.
+ * <p>It knows the others' counts as they were when they announced them, so it judges
+ * itself by the fewest sessions it held since the oldest of those announcements (and a
+ * quarter interval more, for the time an announcement takes to arrive): while clients pour
+ * in everywhere (a reconnect storm, a morning ramp), its live count would always look
+ * ahead of the others' and it would shed for nothing.
  */
 public final class Rebalancer {
 
@@ -49,7 +50,7 @@ public final class Rebalancer {
     private final long intervalNanos;
     private final long settleNanos;
     private final Sessions sessions;
-    /** This node's count at each tick of the last interval, oldest first: {time, count}; bounded by the ticks. */
+    /** This node's count at each tick of the last three intervals, oldest first: {time, count}; bounded by the ticks. */
     private final ArrayDeque<long[]> recentCounts = new ArrayDeque<>();
     private final AtomicLong closes = new AtomicLong();
     private Round round;
@@ -81,7 +82,7 @@ public final class Rebalancer {
 
     /** One step at {@code nowNanos}: decides, or closes what the current round allows by now. */
     public synchronized void tick(ClusterView view, long nowNanos) {
-        int fewest = remember(nowNanos, sessions.count());
+        int fewest = remember(nowNanos, sessions.count(), comparedSinceNanos(view));
         if (round == null && !startRound(judgedByTheFewest(view, fewest), nowNanos)) {
             return;
         }
@@ -113,15 +114,29 @@ public final class Rebalancer {
         }
     }
 
-    /** Records this tick's count; returns the fewest over the last interval. */
-    private int remember(long nowNanos, int count) {
-        while (!recentCounts.isEmpty() && nowNanos - recentCounts.peekFirst()[0] > intervalNanos) {
+    /**
+     * How far back this node's own count must be looked at to compare with the others': since
+     * the oldest announcement in the table, plus a quarter interval for its way here.
+     */
+    private long comparedSinceNanos(ClusterView view) {
+        long oldestMs = 0;
+        for (Member m : view.members()) {
+            oldestMs = Math.max(oldestMs, m.lastSeenMs());
+        }
+        return Math.min(3 * intervalNanos, oldestMs * 1_000_000L + intervalNanos / 4);
+    }
+
+    /** Records this tick's count; returns the fewest over the last {@code windowNanos}. */
+    private int remember(long nowNanos, int count, long windowNanos) {
+        while (!recentCounts.isEmpty() && nowNanos - recentCounts.peekFirst()[0] > 3 * intervalNanos) {
             recentCounts.pollFirst();
         }
         recentCounts.addLast(new long[] {nowNanos, count});
         long fewest = count;
         for (long[] sample : recentCounts) {
-            fewest = Math.min(fewest, sample[1]);
+            if (nowNanos - sample[0] <= windowNanos) {
+                fewest = Math.min(fewest, sample[1]);
+            }
         }
         return (int) fewest;
     }

@@ -38,6 +38,13 @@ class RebalancingSimulationTest {
     private record Reconnect(long atMs, int clients) {
     }
 
+    /** An announcement on its way: RabbitMQ takes a while, longer under load. */
+    private record InFlight(long atMs, Announcement announcement, Node to) {
+    }
+
+    /** The longest an announcement takes to arrive here: within the quarter interval the rebalancer allows for. */
+    private static final long MAX_TRANSIT_MS = INTERVAL_MS / 4 - TICK_MS;
+
     /** Sessions closed by rebalancing at once, and the true state of the cluster just after. */
     private record Close(long atMs, String node, int sessions, int heldAfter, double trueMean, boolean everyoneReady) {
     }
@@ -78,6 +85,7 @@ class RebalancingSimulationTest {
         final Placement placement;
         final List<Node> nodes = new ArrayList<>();
         final PriorityQueue<Reconnect> reconnects = new PriorityQueue<>(Comparator.comparingLong(Reconnect::atMs));
+        final PriorityQueue<InFlight> announcements = new PriorityQueue<>(Comparator.comparingLong(InFlight::atMs));
         final List<Close> closes = new ArrayList<>();
         long nowMs;
         int roundRobin;
@@ -128,7 +136,12 @@ class RebalancingSimulationTest {
         void announce(Node from) {
             Announcement a = new Announcement(from.id, from.sessions, from.state, nowMs);
             for (Node to : nodes) {
-                to.membership.heard(a);
+                if (from.state != MemberState.READY || to == from) {
+                    to.membership.heard(a); // a change of state: at once, so the checks below can be strict
+                }
+                else {
+                    announcements.add(new InFlight(nowMs + random.nextInt((int) MAX_TRANSIT_MS + 1), a, to));
+                }
             }
         }
 
@@ -150,6 +163,10 @@ class RebalancingSimulationTest {
                             : ready.get(Math.floorMod(roundRobin++, ready.size()));
                     to.sessions++;
                 }
+            }
+            while (!announcements.isEmpty() && announcements.peek().atMs() <= nowMs) {
+                InFlight f = announcements.poll();
+                f.to().membership.heard(f.announcement());
             }
             for (Node n : nodes) {
                 if (n.nextAnnounceMs <= nowMs) {
