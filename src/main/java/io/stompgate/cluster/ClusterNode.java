@@ -100,7 +100,7 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * Stops announcing and rebalancing after a last announcement of its state, waiting up to
      * {@link #LAST_WORD} for the broker to take it (called on a shutdown thread, never an event
-     * loop); {@link #start} again resumes.
+     * loop), unless the broker is away; {@link #start} again resumes.
      */
     public void stop() {
         synchronized (this) {
@@ -114,6 +114,9 @@ public final class ClusterNode implements AutoCloseable {
                 rebalancing.cancel(false);
                 rebalancing = null;
             }
+        }
+        if (!broker.isUp()) {
+            return; // nobody to tell: the others notice in three intervals; waiting would only delay the shutdown
         }
         try {
             thread.submit(() -> announce().block(LAST_WORD)).get(LAST_WORD.toMillis() * 2, TimeUnit.MILLISECONDS);

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * runs the same on a scheduler and in a simulation with a made-up clock.
  *
  * <p>A decision fixes the count to stop at (the mean rounded up) and closes sessions at
- * most {@code maxRate} per second until the node holds that many. Some closed clients come
- * back to this node through the load balancer, so a round may close up to the tolerance
- * more than the excess it found, never more. It drops the rest when the table changes meanwhile (a member joins,
+ * most {@code maxRate} per second until the node has held that many for an announce
+ * interval. Some closed clients come back to this node through the load balancer, even a
+ * while after they were closed, so a round may close more than the excess it found: at
+ * most the excess times the number of nodes. It drops the rest when the table changes meanwhile (a member joins,
  * leaves or stops being ready). It decides only on a table that has held still for
  * two announce intervals, and waits as long after each round of shedding so that the
  * other nodes' announcements show where the closed sessions went before it looks again:
@@ -55,6 +56,8 @@ public final class Rebalancer {
     private final AtomicLong closes = new AtomicLong();
     private Round round;
     private int closedInRound;
+    /** Since when the node has held no more than the round's target; 0 while it holds more. */
+    private long withinSinceNanos;
     private long quietUntilNanos;
     private boolean quietSet;
 
@@ -94,9 +97,16 @@ public final class Rebalancer {
         int target = round.decision().target();
         int count = sessions.count();
         if (count <= target) {
-            endRound(nowNanos, "within share");
+            // Held for an interval: clients closed a moment ago may still be on their way back here.
+            if (withinSinceNanos == 0) {
+                withinSinceNanos = nowNanos;
+            }
+            if (nowNanos - withinSinceNanos >= intervalNanos) {
+                endRound(nowNanos, "within share");
+            }
             return;
         }
+        withinSinceNanos = 0;
         int owed = Math.min(round.budget() - closedInRound, count - target);
         long elapsed = nowNanos - round.startNanos();
         long allowedByNow = (long) Math.floor(settings.maxRate() * (elapsed / 1e9));
@@ -107,9 +117,6 @@ public final class Rebalancer {
             closes.addAndGet(closed);
             if (closedInRound >= round.budget()) {
                 endRound(nowNanos, "closed the round's most");
-            }
-            else if (count - closed <= target) {
-                endRound(nowNanos, "within share");
             }
         }
     }
@@ -161,11 +168,13 @@ public final class Rebalancer {
         if (decision.shed() == 0) {
             return false;
         }
-        // Some of the closed clients may land here again: the round may close the tolerance more than the
-        // excess to reach the target, never more.
-        int budget = decision.shed() + (int) Math.floor(settings.tolerance() * decision.shed());
+        // A balancer that spreads reconnects over every node sends some closed clients back here, so reaching the
+        // target may take more closes than the excess: with n nodes, at most n times as many (when only one of
+        // them is below its share). Never more, whatever the balancer does.
+        int budget = (int) Math.min(Integer.MAX_VALUE, (long) decision.shed() * Math.max(1, decision.nodes()));
         round = new Round(decision, budget, nowNanos, view.changedAtNanos());
         closedInRound = 0;
+        withinSinceNanos = 0;
         log.info("rebalancing node={} closing={} down-to={} at-most={} at-most-per-s={}: {}", self, decision.shed(),
                 decision.target(), budget, settings.maxRate(), decision.why());
         return true;
