@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  * most {@code maxRate} per second until the node has held that many for an announce
  * interval. Some closed clients come back to this node through the load balancer, even a
  * while after they were closed, so a round may close more than the excess it found: at
- * most the excess times the number of nodes. It drops the rest when the table changes meanwhile (a member joins,
- * leaves or stops being ready). It decides only on a table that has held still for
- * two announce intervals, and waits as long after each round of shedding so that the
- * other nodes' announcements show where the closed sessions went before it looks again:
- * deciding on counts that do not yet show them would shed too many.
+ * most the excess times the number of nodes. It drops the rest when the table changes
+ * meanwhile (a member joins, leaves or stops being ready). It decides only on a table
+ * that has held still for two announce intervals, and waits as long after each round of
+ * shedding so that the other nodes' announcements show where the closed sessions went
+ * before it looks again: deciding on counts that do not yet show them would shed too many.
  *
  * <p>It knows the others' counts as they were when they announced them, so it judges
  * itself by the fewest sessions it held since the oldest of those announcements (and a
