@@ -70,6 +70,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage(root + ".app..")
                 .because("the broker layer sits below the application layer: /app handling is handed to it as a function")),
 
+        PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".presence..")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
+                        .or(resideInAnyPackage(root + ".presence..", root + ".session", root + ".broker",
+                                root + ".stomp..", root + ".logging")))
+                .because("presence plugs into sessions through their hook and talks to other nodes through the broker SPI")),
+
         ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT(root -> noClasses()
                 .that().resideOutsideOfPackage(root + ".broker.rabbitmq..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.rabbitmq..", "reactor.rabbitmq..")
@@ -101,6 +107,8 @@ class ArchitectureTest {
                     "broker.local.ReadsConfiguration -> config.Settings"),
             Layering.BROKER_KNOWS_NO_APPLICATION, Set.of(
                     "broker.local.CallsApplication -> app.Handler"),
+            Layering.PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI, Set.of(
+                    "presence.UsesRabbitBroker -> broker.rabbitmq.RabbitBroker"),
             Layering.ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT, Set.of(
                     "ops.UsesRabbitClient -> com.rabbitmq.client.Channel")));
 
@@ -134,7 +142,8 @@ class ArchitectureTest {
 
         assertThat(classes.stream().map(JavaClass::getPackageName))
                 .as("main packages read")
-                .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app")
+                .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app",
+                        MAIN + ".presence")
                 .noneMatch(pkg -> pkg.startsWith(FIXTURES));
         assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }
