@@ -12,6 +12,10 @@ import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NeedsRabbitMQ;
 import io.stompgate.testing.RawStompClient;
 import io.stompgate.testing.TcpProxy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +36,14 @@ import org.junit.jupiter.api.Test;
 @NeedsRabbitMQ
 class PresenceTest {
 
+    static final String API_KEY = "presence-test-key-0123456789";
     private static final String[] PRESENCE = {
             "gateway.presence.destinations=/topic/room.#",
             "gateway.presence.digest-interval=300ms",
             "gateway.authz.rules[0].destination=/topic/room.secret.#",
-            "gateway.authz.rules[0].subscribe=deny"};
+            "gateway.authz.rules[0].subscribe=deny",
+            "gateway.api.key=" + PresenceTest.API_KEY};
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration AGREE = Duration.ofSeconds(2);
 
     static GatewayNode nodeA;
@@ -187,6 +194,36 @@ class PresenceTest {
                 victim.close();
             }
         }
+    }
+
+    private static HttpResponse<String> get(GatewayNode node, String query, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/api/presence" + query)).GET();
+        if (key != null) {
+            request.header("X-API-Key", key);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theApiAnswersTheSnapshotOfEitherNodesUsersWithTheKey() throws Exception {
+        String key = room();
+        RawStompClient heidi = connect(nodeA, "heidi");
+        heidi.subscribe("t", "/topic/" + key);
+        await().atMost(AGREE).until(() -> users(nodeB, key).equals(Map.of("heidi", 1)));
+
+        HttpResponse<String> ok = get(nodeB, "?destination=/topic/" + key, API_KEY);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(ok.body()).isEqualTo(snapshot(key, "{\"user\":\"heidi\",\"sessions\":1}"));
+
+        assertThat(get(nodeB, "?destination=/topic/" + key, null).statusCode()).isEqualTo(401);
+        assertThat(get(nodeB, "?destination=/topic/" + key, API_KEY + "x").statusCode()).isEqualTo(401);
+        HttpResponse<String> wildcard = get(nodeB, "?destination=/topic/room.%23", API_KEY);
+        assertThat(wildcard.statusCode()).isEqualTo(400);
+        assertThat(wildcard.body()).contains("\"error\"", "concrete");
+        assertThat(get(nodeB, "?destination=/topic/news.today", API_KEY).statusCode()).isEqualTo(400);
+        assertThat(get(nodeB, "", API_KEY).statusCode()).isEqualTo(400);
     }
 
     @Test
