@@ -222,7 +222,8 @@ public final class ClusterPresence implements Presence {
         publish(PresenceUpdate.delta(epoch, ++seq, key, user, after));
     }
 
-    private void tick() {
+    /** Sends this node's digest and forgets the nodes gone silent; every digest interval. */
+    void tick() {
         PresenceUpdate digest;
         synchronized (lock) {
             Map<String, Map<String, Integer>> entries = new HashMap<>(local.size() * 2);
@@ -245,7 +246,7 @@ public final class ClusterPresence implements Presence {
 
     // ---------------------------------------------------------------- other nodes
 
-    private void onNodeMessage(NodeMessage message) {
+    void onNodeMessage(NodeMessage message) {
         if (nodeId.equals(message.fromNode())) {
             return; // this node's own counts are kept directly
         }
