@@ -2,6 +2,14 @@
 // on /user/<name>/queue/inbox, straight through the gateway with @stomp/stompjs
 // (served from its WebJar, so there is no front-end build).
 //
+// Rooms keep a history when the gateway has one for them (gateway.history.destinations,
+// docs/protocol.md §7): a room opened fresh subscribes with x-stream-offset: first and
+// shows what the gateway retains (its last minutes); every MESSAGE carries its
+// x-stream-offset, and after a reconnect each room subscribes again with
+// offset=<last shown + 1>, so a page that was away gets exactly what it missed. A
+// gateway without history refuses the header with an ERROR naming the destination: the
+// page then stops sending it and subscribes again without it (one reconnect, once).
+//
 // User-provided text only ever reaches the DOM as text (textContent, text
 // nodes, data-* attributes), never as HTML.
 import { Client, ReconnectionTimeMode } from '/webjars/stomp__stompjs/7.2.1/esm6/index.js';
@@ -11,6 +19,9 @@ const ROOM = /^[a-z0-9_-]{1,32}$/;          // one word of a topic key: no dots,
 const INBOX = '/user/queue/inbox';          // where this user's direct messages arrive
 const KEPT_MESSAGES = 300;                  // per conversation
 const STORE = 'stompgate.demo';
+const STREAM_OFFSET = 'x-stream-offset';    // SUBSCRIBE: where to start; MESSAGE: its place in the history
+const RECOVERED = 'x-stream-recovered';     // RECEIPT of such a SUBSCRIBE: false if some of it had expired
+const NO_HISTORY = /keeps no history/;      // the gateway's ERROR for x-stream-offset where it keeps none
 
 const $ = (id) => document.getElementById(id);
 
@@ -63,6 +74,10 @@ const state = {
   active: null,
   knownUsers: new Set(),
   seq: 0,
+  // Whether the gateway keeps a history for rooms: null until it says (the first room's
+  // RECEIPT or MESSAGE), false once it refused x-stream-offset. Learned, not configured.
+  history: null,
+  quietReconnect: false,   // the next reconnect follows that refusal: no "reconnected" notes
 };
 
 // --- connection -------------------------------------------------------------
@@ -106,11 +121,18 @@ function connect(name) {
     state.node = frame.headers['x-node'] || 'unknown node';
     setStatus('connected', `connected to ${state.node}`);
     showError('');
-    // A new connection has no subscriptions: take every conversation up again.
-    for (const conv of state.conversations.values()) subscribe(conv);
-    if (state.everConnected) {
-      const note = previous === state.node ? `reconnected to ${state.node}` : `reconnected: ${previous} → ${state.node}`;
-      for (const conv of state.conversations.values()) addNote(conv, note);
+    const notes = state.everConnected && !state.quietReconnect;
+    state.quietReconnect = false;
+    // A new connection has no subscriptions: take every conversation up again; rooms with
+    // a history resume after the last message they show. The note goes first, so what
+    // was missed comes in below it.
+    for (const conv of state.conversations.values()) {
+      if (notes) {
+        const note = previous === state.node ? `reconnected to ${state.node}` : `reconnected: ${previous} → ${state.node}`;
+        const start = historyStart(conv);
+        addNote(conv, start?.startsWith('offset=') ? `${note} · resuming from ${start.replace('=', ' ')}` : note);
+      }
+      subscribe(conv);
     }
     state.everConnected = true;
   };
@@ -118,7 +140,21 @@ function connect(name) {
     for (const conv of state.conversations.values()) setReady(conv, false);
     if (client.active) setStatus('reconnecting', state.everConnected ? `reconnecting… (was on ${state.node})` : 'connecting…');
   };
-  client.onStompError = (frame) => showError(`The gateway said: ${frame.headers.message || 'error'}`);
+  client.onStompError = (frame) => {
+    const message = frame.headers.message || 'error';
+    if (NO_HISTORY.test(message) && state.history !== false) {
+      // This gateway keeps no history for rooms (history is off by default): it closes the
+      // connection, stompjs reconnects, and the rooms subscribe again without the header.
+      state.history = false;
+      state.quietReconnect = true;
+      for (const conv of state.conversations.values()) {
+        if (conv.room) addNote(conv, 'this gateway keeps no history for rooms: you see new messages only');
+      }
+      showDest();
+      return;
+    }
+    showError(`The gateway said: ${message}`);
+  };
   client.onWebSocketError = () => {
     if (!state.everConnected) showError(`Cannot reach ${client.brokerURL.replace(/\?.*/, '')}; retrying.`);
   };
@@ -128,21 +164,69 @@ function connect(name) {
 
 function subscribe(conv) {
   const receipt = `sub-${++state.seq}`;
+  const headers = { receipt };
+  const start = historyStart(conv);
+  if (start) headers[STREAM_OFFSET] = start;
   setReady(conv, false);
-  // The RECEIPT means the subscription is in place cluster-wide (docs/protocol.md §2).
-  state.client.watchForReceipt(receipt, () => setReady(conv, true));
-  conv.subscription = state.client.subscribe(conv.destination, (message) => onMessage(conv, message), { receipt });
+  // The RECEIPT means the subscription is in place cluster-wide (docs/protocol.md §2). With
+  // x-stream-offset it comes before the history, and says whether all of it was still there.
+  state.client.watchForReceipt(receipt, (frame) => {
+    setReady(conv, true);
+    const recovered = frame.headers[RECOVERED];
+    if (recovered === undefined) return;
+    learnHistory();
+    if (recovered === 'false' && start?.startsWith('offset=')) {
+      addNote(conv, 'some messages expired while you were away', 'warn');
+    }
+  });
+  const seen = { last: null };           // the last offset this subscription delivered
+  conv.subscription = state.client.subscribe(conv.destination, (message) => onMessage(conv, message, seen), headers);
 }
 
-function onMessage(conv, message) {
+/**
+ * The x-stream-offset of a room's SUBSCRIBE: after the last message the room shows, or, when
+ * it shows none yet, everything the gateway retains (the room's last minutes). None for the
+ * inbox, and none once the gateway said it keeps no history.
+ */
+function historyStart(conv) {
+  if (!conv.room || state.history === false) return null;
+  return conv.lastOffset === null ? 'first' : `offset=${conv.lastOffset + 1n}`;
+}
+
+function learnHistory() {
+  if (state.history === true) return;
+  state.history = true;
+  showDest();
+}
+
+function onMessage(conv, message, seen) {
+  const offsetHeader = message.headers[STREAM_OFFSET];
+  let offset = null;
+  if (offsetHeader !== undefined && /^\d{1,19}$/.test(offsetHeader)) {
+    offset = BigInt(offsetHeader);
+    // Nothing is shown twice: a subscription taken up again starts after the last message the
+    // room shows, and the gateway sends each message once, in offset order. A repeat on one
+    // subscription would be a gateway bug: dropped, and said in the console. (Offsets are not
+    // compared across subscriptions: a gateway restarted in local mode counts from 0 again.)
+    if (seen.last !== null && offset <= seen.last) {
+      console.warn(`stompgate demo: ${conv.destination} repeated offset ${offset} (after ${seen.last}); not shown again`);
+      return;
+    }
+    seen.last = offset;
+    conv.lastOffset = offset;
+    learnHistory();
+  }
   const sender = message.headers['x-sender'] || '(unknown)';
   if (sender !== state.me) rememberUser(sender);
+  const sentAt = Number(message.headers['x-sent-at']);
   addMessage(conv, {
     sender,
     text: message.body,
     via: message.headers['x-node'] || '?',
     fromNode: message.headers['x-sender-node'],
     direct: conv.direct,
+    at: Number.isFinite(sentAt) && sentAt > 0 ? new Date(sentAt) : undefined,
+    offset,
   });
 }
 
@@ -151,7 +235,7 @@ function onMessage(conv, message) {
 function conversation(id, props) {
   let conv = state.conversations.get(id);
   if (conv) return conv;
-  conv = { id, unread: 0, ready: false, subscription: null, ...props };
+  conv = { id, unread: 0, ready: false, subscription: null, lastOffset: null, ...props };
   conv.log = el('ol', { class: 'log', dataset: { conv: id }, 'aria-label': conv.title, hidden: '' });
   conv.badge = el('span', { class: 'badge', hidden: '' });
   conv.tab = el('button', {
@@ -212,10 +296,19 @@ function activate(conv) {
   conv.unread = 0;
   showUnread(conv);
   $('conv-title').textContent = conv.title;
-  $('conv-dest').textContent = conv.direct ? `${INBOX} · send to /user/<name>/queue/inbox` : conv.destination;
+  showDest();
   $('to').hidden = !conv.direct;
   $('text').placeholder = conv.direct ? 'Direct message' : `Message ${conv.title}`;
   scrollToEnd(conv, true);
+}
+
+/** The active conversation's destination, and whether the gateway keeps its history. */
+function showDest() {
+  const conv = state.active;
+  if (!conv) return;
+  $('conv-dest').textContent = conv.direct ? `${INBOX} · send to /user/<name>/queue/inbox` : conv.destination;
+  const history = $('conv-history');
+  history.hidden = !conv.room || state.history !== true;
 }
 
 function showUnread(conv) {
@@ -241,7 +334,7 @@ function append(conv, item) {
   }
 }
 
-function addMessage(conv, { sender, to, text, via, fromNode, direct, pending }) {
+function addMessage(conv, { sender, to, text, via, fromNode, direct, pending, at, offset }) {
   const mine = sender === state.me;
   const who = el('span', { class: 'who' });
   if (mine) {
@@ -263,16 +356,16 @@ function addMessage(conv, { sender, to, text, via, fromNode, direct, pending }) 
   }
   const item = el('li', {
     class: `msg${mine ? ' mine' : ''}${direct ? ' direct' : ''}`,
-    dataset: { sender, node: via ?? '', fromNode: fromNode ?? '', to: to ?? '' },
+    dataset: { sender, node: via ?? '', fromNode: fromNode ?? '', to: to ?? '', offset: offset?.toString() ?? '' },
   },
-  el('div', { class: 'meta' }, who, el('time', {}, time()), route),
+  el('div', { class: 'meta' }, who, el('time', { title: at ? 'sent at (x-sent-at, as the sender\'s page said)' : undefined }, time(at)), route),
   el('div', { class: 'text' }, text));
   append(conv, item);
   return item;
 }
 
-function addNote(conv, text) {
-  append(conv, el('li', { class: 'note' }, `${time()} · ${text}`));
+function addNote(conv, text, kind) {
+  append(conv, el('li', { class: kind ? `note ${kind}` : 'note' }, `${time()} · ${text}`));
 }
 
 function rememberUser(name) {
@@ -291,7 +384,10 @@ function startDirect(name) {
 
 function send(text) {
   const conv = state.active;
-  const headers = { 'content-type': 'text/plain;charset=utf-8', 'x-sender': state.me, 'x-sender-node': state.node };
+  const headers = {
+    'content-type': 'text/plain;charset=utf-8', 'x-sender': state.me, 'x-sender-node': state.node,
+    'x-sent-at': String(Date.now()),      // so that a message from the history shows when it was said
+  };
   if (!conv.direct) {
     // Shown when it comes back through the room's subscription, with the node that delivered it.
     state.client.publish({ destination: conv.destination, body: text, headers });

@@ -70,6 +70,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage(root + ".app..")
                 .because("the broker layer sits below the application layer: /app handling is handed to it as a function")),
 
+        API_KNOWS_NO_BROKER_IMPLEMENTATION_TRANSPORT_AUTH_OR_CONFIG(root -> noClasses()
+                .that().resideInAPackage(root + ".api..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        root + ".broker.*..", root + ".transport..", root + ".auth..", root + ".config..")
+                .because("the server API publishes like a SEND: through the session layer's parsing and the broker SPI")),
+
         PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".presence..")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
                         .or(resideInAnyPackage(root + ".presence..", root + ".session", root + ".broker",
@@ -107,6 +113,10 @@ class ArchitectureTest {
                     "broker.local.ReadsConfiguration -> config.Settings"),
             Layering.BROKER_KNOWS_NO_APPLICATION, Set.of(
                     "broker.local.CallsApplication -> app.Handler"),
+            Layering.API_KNOWS_NO_BROKER_IMPLEMENTATION_TRANSPORT_AUTH_OR_CONFIG, Set.of(
+                    "api.UsesLocalBroker -> broker.local.LocalBroker",
+                    "api.ReadsConfiguration -> config.Settings"),
+
             Layering.PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI, Set.of(
                     "presence.UsesRabbitBroker -> broker.rabbitmq.RabbitBroker"),
             Layering.ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT, Set.of(
@@ -143,7 +153,7 @@ class ArchitectureTest {
         assertThat(classes.stream().map(JavaClass::getPackageName))
                 .as("main packages read")
                 .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app",
-                        MAIN + ".presence")
+                        MAIN + ".api", MAIN + ".presence")
                 .noneMatch(pkg -> pkg.startsWith(FIXTURES));
         assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }

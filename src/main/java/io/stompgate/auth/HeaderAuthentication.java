@@ -58,4 +58,10 @@ public final class HeaderAuthentication implements HandshakeAuthenticator, Conne
         }
         return Mono.just(Identity.of(login));
     }
+
+    @Override
+    public Mono<Identity> refresh(StompHeaders headers, byte[] body) {
+        return Mono.error(new AuthenticationException(
+                "there is no token to refresh in gateway.auth.mode=header; token refresh needs gateway.auth.mode=jwt"));
+    }
 }

@@ -3,6 +3,7 @@ package io.stompgate.auth;
 import io.stompgate.session.ConnectAuthenticator;
 import io.stompgate.session.Identity;
 import io.stompgate.stomp.StompHeaders;
+import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -14,7 +15,8 @@ import reactor.core.publisher.Mono;
  * {@code access_token} (browsers cannot set handshake headers), then CONNECT's
  * {@code Authorization: Bearer} header or its {@code passcode} (the bare token).
  * A bad token at the handshake gets HTTP 401 before any upgrade; at CONNECT, an
- * ERROR. The token itself is never logged or echoed.
+ * ERROR. A connected session may send a fresh token to {@code /session/token}
+ * ({@link #refresh}). The token itself is never logged or echoed.
  */
 public final class JwtAuthentication implements HandshakeAuthenticator, ConnectAuthenticator {
 
@@ -70,6 +72,33 @@ public final class JwtAuthentication implements HandshakeAuthenticator, ConnectA
         if (token == null || token.isBlank()) {
             return Mono.error(new AuthenticationException("missing token: send 'Authorization: Bearer <token>' at the "
                     + "handshake, the '" + QUERY_PARAMETER + "' query parameter, or CONNECT's Authorization or passcode header"));
+        }
+        return verifier.verify(token).onErrorMap(TokenRejectedException.class, e -> new AuthenticationException(e.getMessage()));
+    }
+
+    /**
+     * A token sent in band to {@code /session/token}: the SEND's {@code Authorization: Bearer}
+     * header, else its body (the bare token, surrounding whitespace ignored).
+     */
+    @Override
+    public Mono<Identity> refresh(StompHeaders headers, byte[] body) {
+        String authorization = headers.get(StompHeaders.AUTHORIZATION);
+        if (authorization == null) {
+            authorization = headers.get("authorization");
+        }
+        String token;
+        if (authorization != null) {
+            token = bearer(authorization);
+            if (token == null) {
+                return Mono.error(new AuthenticationException("the Authorization header must be 'Bearer <token>'"));
+            }
+        }
+        else {
+            token = new String(body, StandardCharsets.UTF_8).trim();
+        }
+        if (token.isEmpty()) {
+            return Mono.error(new AuthenticationException(
+                    "missing token: send 'Authorization: Bearer <token>' or the token as the body"));
         }
         return verifier.verify(token).onErrorMap(TokenRejectedException.class, e -> new AuthenticationException(e.getMessage()));
     }

@@ -93,6 +93,7 @@ public class GatewayConfiguration {
         return new SessionOptions(
                 StompLimits.of(limits.maxFrameBytes(), limits.maxHeaders(), limits.maxHeaderLineBytes()),
                 new HeartBeat(properties.heartbeat().serverMs(), properties.heartbeat().clientMs()),
+                properties.heartbeat().minMs(),
                 limits.outboundFrames(),
                 limits.maxSubscriptions(),
                 limits.maxTransactions(),

@@ -105,8 +105,12 @@ public record GatewayProperties(
         }
     }
 
-    /** What CONNECTED offers: server-ms, how often the server can beat; client-ms, how often it wants the client's. */
-    public record Heartbeat(@DefaultValue("10000") long serverMs, @DefaultValue("10000") long clientMs) {
+    /**
+     * What CONNECTED offers by default: server-ms, how often the server can beat; client-ms, how often it wants
+     * the client's. A client asking for shorter intervals gets them down to min-ms (docs/protocol.md §2.5).
+     */
+    public record Heartbeat(@DefaultValue("10000") long serverMs, @DefaultValue("10000") long clientMs,
+            @DefaultValue("1000") long minMs) {
 
         public Heartbeat {
             if (serverMs < 0) {
@@ -114,6 +118,9 @@ public record GatewayProperties(
             }
             if (clientMs < 0) {
                 throw new IllegalArgumentException("gateway.heartbeat.client-ms must not be negative, was " + clientMs);
+            }
+            if (minMs < 1) {
+                throw new IllegalArgumentException("gateway.heartbeat.min-ms must be at least 1, was " + minMs);
             }
         }
     }

@@ -29,6 +29,11 @@ public final class Destinations {
     public static final String QUEUE = "/queue/";
     public static final String APP = "/app/";
     public static final String PRESENCE = "/presence/";
+    /**
+     * Not a destination: a SEND here carries a fresh token for the session itself
+     * (docs/protocol.md §11), and goes nowhere else.
+     */
+    public static final String SESSION_TOKEN = "/session/token";
 
     /**
      * Topic keys and principals travel as AMQP routing keys, at most 255 bytes. How long a

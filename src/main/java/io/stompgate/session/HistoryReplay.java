@@ -64,6 +64,8 @@ final class HistoryReplay implements HistoryReader {
     private final long livePosition;
     private final Boolean recoveredIfKnown;
     private final int maxHeldBack;
+    /** For an {@code offset=<n>} start, n: a live message below it is one the client has had. */
+    private final long floor;
     private final Target target;
     private final Messages shared;
     private final Deque<Held> heldBack = new ArrayDeque<>();
@@ -88,18 +90,34 @@ final class HistoryReplay implements HistoryReader {
         this.livePosition = livePosition;
         this.recoveredIfKnown = recoveredIfKnown;
         this.maxHeldBack = maxHeldBack;
+        this.floor = start instanceof HistoryStart.Offset o ? o.offset() : Long.MIN_VALUE;
         this.target = target;
         this.shared = shared;
     }
 
-    /** Whether a read is needed at all: not when the start lies past the node's live position. */
+    /**
+     * Whether a read is needed at all: not when the start lies past the node's live position, and
+     * not before the node has dispatched any history message (then the history holds nothing the
+     * read could hand over: everything in it comes live). Without this, a read of an empty history
+     * would wait for the next message, and the RECEIPT with it.
+     */
     boolean needsRead() {
-        return !(start instanceof HistoryStart.Offset offset && livePosition >= 0 && offset.offset() > livePosition);
+        if (livePosition < 0) {
+            return false;
+        }
+        return !(start instanceof HistoryStart.Offset offset && offset.offset() > livePosition);
     }
 
-    /** Without a read: the subscription is live at once (nothing retained lies between its start and now). */
+    /**
+     * Without a read: the subscription is live at once (nothing retained lies between its start and
+     * now). Recovered, except for a resume from an offset above 0 when the node has dispatched no
+     * history: the messages before it are not in this history (a restarted local broker, a stream
+     * deleted since), so what came after them cannot be vouched for.
+     */
     synchronized void liveAtOnce() {
-        becomeReady(true);
+        boolean recovered = recoveredIfKnown != null ? recoveredIfKnown
+                : !(livePosition < 0 && start instanceof HistoryStart.Offset o && o.offset() > 0);
+        becomeReady(recovered);
         live = true;
     }
 
@@ -118,12 +136,24 @@ final class HistoryReplay implements HistoryReader {
     }
 
     /**
-     * A live message for the subscription, under the registry's history lock.
+     * A live message for the subscription, under the registry's history lock; also once live.
      *
-     * @return true if the replay took it (held back, or already delivered by the read);
-     *         false once live: the caller delivers it
+     * @return true if the replay took it (held back, or already delivered by the read) or it lies
+     *         before an {@code offset=<n>} start (a node that lags behind the one where the client
+     *         saw offset n-1 dispatches those later: the client has them); false once live: the
+     *         caller delivers it
      */
-    synchronized boolean offerLive(long offset, SharedMessage message) {
+    boolean offerLive(long offset, SharedMessage message) {
+        if (offset < floor) {
+            return true;
+        }
+        if (live) {
+            return false;
+        }
+        return offerWhileReading(offset, message);
+    }
+
+    private synchronized boolean offerWhileReading(long offset, SharedMessage message) {
         if (live) {
             return false;
         }

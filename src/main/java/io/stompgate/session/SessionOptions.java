@@ -10,7 +10,10 @@ import java.util.Objects;
  *
  * @param limits               what the decoder accepts
  * @param heartBeat            what CONNECTED offers: {@code sendMs} is how often the server can
- *                             send beats, {@code receiveMs} how often it wants the client's
+ *                             send beats, {@code receiveMs} how often it wants the client's; the
+ *                             default offer, to a client that asks for nothing
+ * @param heartBeatFloorMs     the shortest heart-beat interval a client may ask for in either
+ *                             direction (a {@code heartBeat} value below it is the floor instead)
  * @param outboundFrames       frames a session may have waiting to be written before it counts as
  *                             a slow consumer
  * @param maxSubscriptions     subscriptions one session may hold
@@ -27,6 +30,7 @@ import java.util.Objects;
 public record SessionOptions(
         StompLimits limits,
         HeartBeat heartBeat,
+        long heartBeatFloorMs,
         int outboundFrames,
         int maxSubscriptions,
         int maxTransactions,
@@ -48,11 +52,12 @@ public record SessionOptions(
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final HeartBeat DEFAULT_HEART_BEAT = new HeartBeat(10_000, 10_000);
+    public static final long DEFAULT_HEART_BEAT_FLOOR_MS = 1_000;
     /** A client is silent once nothing came from it for this many negotiated intervals. */
     public static final int HEART_BEAT_TOLERANCE = 3;
 
     public static final SessionOptions DEFAULTS = new SessionOptions(StompLimits.DEFAULTS, DEFAULT_HEART_BEAT,
-            DEFAULT_OUTBOUND_FRAMES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_MAX_TRANSACTIONS,
+            DEFAULT_HEART_BEAT_FLOOR_MS, DEFAULT_OUTBOUND_FRAMES, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_MAX_TRANSACTIONS,
             DEFAULT_MAX_TRANSACTION_FRAMES, DEFAULT_MAX_TRANSACTION_BYTES, DEFAULT_MAX_INFLIGHT_SENDS, DEFAULT_QUEUE_PREFETCH,
             DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, "stompgate");
 
@@ -62,6 +67,9 @@ public record SessionOptions(
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(serverName, "serverName");
+        if (heartBeatFloorMs < 1) {
+            throw new IllegalArgumentException("heartBeatFloorMs must be at least 1, was " + heartBeatFloorMs);
+        }
         positive(outboundFrames, "outboundFrames");
         positive(maxSubscriptions, "maxSubscriptions");
         positive(maxTransactions, "maxTransactions");
@@ -80,13 +88,24 @@ public record SessionOptions(
     }
 
     public SessionOptions withHeartBeat(HeartBeat newHeartBeat) {
-        return new SessionOptions(limits, newHeartBeat, outboundFrames, maxSubscriptions, maxTransactions,
+        return new SessionOptions(limits, newHeartBeat, heartBeatFloorMs, outboundFrames, maxSubscriptions, maxTransactions,
                 maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout,
                 serverName);
     }
 
+    public SessionOptions withHeartBeatFloorMs(long floorMs) {
+        return new SessionOptions(limits, heartBeat, floorMs, outboundFrames, maxSubscriptions, maxTransactions,
+                maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout,
+                serverName);
+    }
+
+    /** What CONNECTED offers a client whose CONNECT asked for {@code client} (docs/protocol.md §2.5). */
+    public HeartBeat heartBeatOfferFor(HeartBeat client) {
+        return HeartBeat.offerFor(client, heartBeat, heartBeatFloorMs);
+    }
+
     public SessionOptions withOutboundFrames(int frames) {
-        return new SessionOptions(limits, heartBeat, frames, maxSubscriptions, maxTransactions,
+        return new SessionOptions(limits, heartBeat, heartBeatFloorMs, frames, maxSubscriptions, maxTransactions,
                 maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout, connectTimeout,
                 serverName);
     }

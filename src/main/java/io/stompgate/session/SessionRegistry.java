@@ -232,7 +232,7 @@ public final class SessionRegistry implements DeliveryListener {
             for (int i = 0; i < matched.size(); i++) {
                 for (Subscription sub : matched.get(i).subscribers) {
                     HistoryReplay replay = sub.replay();
-                    if (replay == null || replay.isLive() || !replay.offerLive(offset, shared)) {
+                    if (replay == null || !replay.offerLive(offset, shared)) {
                         sub.session().deliver(sub, shared, null);
                     }
                 }

@@ -65,10 +65,21 @@ final class SessionTimers {
         dispose(connectTimer);
     }
 
-    /** Runs {@code onExpiry} at {@code expiresAt} (at once if it is past). */
+    /**
+     * Runs {@code onExpiry} at {@code expiresAt} (at once if it is past) instead of at any
+     * moment set before: a refreshed credential moves the expiry. A null {@code expiresAt}
+     * cancels it.
+     */
     void expireAt(Instant expiresAt, Runnable onExpiry) {
-        long delay = Math.max(0, expiresAt.toEpochMilli() - now());
-        expiryTimer = Mono.delay(Duration.ofMillis(delay), timer).subscribe(t -> onExpiry.run());
+        Disposable previous = expiryTimer;
+        if (expiresAt == null) {
+            expiryTimer = null;
+        }
+        else {
+            long delay = Math.max(0, expiresAt.toEpochMilli() - now());
+            expiryTimer = Mono.delay(Duration.ofMillis(delay), timer).subscribe(t -> onExpiry.run());
+        }
+        dispose(previous);
         if (disposed) {
             dispose(expiryTimer); // the session closed meanwhile
         }

@@ -334,7 +334,7 @@ public final class StompSession {
         version = negotiated;
         timers.connected();
         ctx.registry().register(this);
-        HeartBeat offer = options.heartBeat();
+        HeartBeat offer = options.heartBeatOfferFor(clientHeartBeat);
         StompHeaders.Builder headers = StompHeaders.builder()
                 .add(StompHeaders.VERSION, negotiated.header())
                 .add(StompHeaders.HEART_BEAT, offer.headerValue())
@@ -346,7 +346,7 @@ public final class StompSession {
         timers.startHeartBeats(HeartBeat.negotiateForServer(clientHeartBeat, offer));
         Instant expiresAt = identity.expiresAt();
         if (expiresAt != null) {
-            timers.expireAt(expiresAt, () -> close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired"));
+            timers.expireAt(expiresAt, this::expired);
         }
         log.info("session connected session={} principal={} node={} version={}",
                 id, LogText.of(identity.name()), ctx.nodeId(), negotiated.header());
@@ -355,8 +355,15 @@ public final class StompSession {
         }
     }
 
+    private void expired() {
+        close(CloseReason.TOKEN_EXPIRED, ErrorReason.TOKEN_EXPIRED, "token expired");
+    }
+
     private Mono<Void> onSend(StompFrame frame, String receipt) {
         String destination = frame.header(StompHeaders.DESTINATION);
+        if (Destinations.SESSION_TOKEN.equals(destination)) {
+            return withReceipt(onTokenRefresh(frame), receipt);
+        }
         Address address = Destinations.forSend(destination, ctx.broker().maxQueueNameBytes());
         if (!ctx.policy().maySend(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to send to '" + destination + "'");
@@ -372,6 +379,35 @@ public final class StompSession {
             }
         });
         return publisher.whenBelowLimit();
+    }
+
+    /**
+     * A fresh token for this session (docs/protocol.md §11): handled at once, also inside
+     * a transaction, and never published, logged or echoed. A valid one for the same
+     * principal becomes the session's identity, so its expiry (and its authorities, for
+     * what the session does next) are the new token's; anything else ends the session.
+     */
+    private Mono<Void> onTokenRefresh(StompFrame frame) {
+        String principal = identity.name();
+        return ctx.authenticator().refresh(frame.headers(), frame.body())
+                .switchIfEmpty(Mono.error(() -> new ConnectAuthenticator.AuthenticationException("no identity")))
+                .onErrorMap(ConnectAuthenticator.AuthenticationException.class, e -> new StompProtocolException(
+                        ErrorReason.AUTHENTICATION, "token refresh refused: " + e.getMessage()))
+                .doOnNext(fresh -> {
+                    if (!fresh.name().equals(principal)) {
+                        throw new StompProtocolException(ErrorReason.AUTHENTICATION,
+                                "token refresh refused: the token is for another principal; a session's principal "
+                                        + "cannot change");
+                    }
+                    if (state.get() != State.CONNECTED) {
+                        return;
+                    }
+                    identity = fresh;
+                    timers.expireAt(fresh.expiresAt(), this::expired);
+                    log.info("session token refreshed session={} principal={} node={} expires={}", id,
+                            LogText.of(principal), ctx.nodeId(), fresh.expiresAt() == null ? "never" : fresh.expiresAt());
+                })
+                .then();
     }
 
     private Mono<Void> onSubscribe(StompFrame frame, String receipt) {

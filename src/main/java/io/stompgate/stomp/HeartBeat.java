@@ -68,4 +68,39 @@ public record HeartBeat(long sendMs, long receiveMs) {
                 ? 0 : Math.max(client.sendMs, server.receiveMs);
         return new HeartBeat(serverToClient, clientToServer);
     }
+
+    /**
+     * What a server's {@code CONNECTED} offers a client that asked for {@code client},
+     * so that the negotiation on both sides ({@link #negotiateForServer}) gives the client
+     * the intervals it asked for, down to a floor. In each direction the offer is the
+     * configured one ({@code configured}, the default offer) when the client wants no
+     * beats that way; otherwise the client's value raised to {@code floorMs} and capped
+     * at the configured one. A configured 0 (the server cannot send, or does not want
+     * beats) stays 0, and a configured value below the floor is itself the floor.
+     *
+     * <p>Both peers then settle on, per direction, max(client's value, min(configured,
+     * floor)): a client asking for 500 ms beats with a floor of 1000 gets 1000, one
+     * asking for 2000 gets 2000, and one asking for more than the configured offer gets
+     * what it asked for, as before.
+     *
+     * @param client     the client's {@code heart-beat} header
+     * @param configured the server's default offer ({@code gateway.heartbeat.server-ms},
+     *                   {@code client-ms})
+     * @param floorMs    the shortest interval a client may ask for
+     */
+    public static HeartBeat offerFor(HeartBeat client, HeartBeat configured, long floorMs) {
+        if (floorMs < 1) {
+            throw new IllegalArgumentException("the heart-beat floor must be at least 1 ms, was " + floorMs);
+        }
+        return new HeartBeat(offerOne(client.receiveMs, configured.sendMs, floorMs),
+                offerOne(client.sendMs, configured.receiveMs, floorMs));
+    }
+
+    /** One direction of {@link #offerFor}: {@code asked} is the client's side of it. */
+    private static long offerOne(long asked, long configured, long floorMs) {
+        if (asked == 0 || configured == 0) {
+            return configured;
+        }
+        return Math.min(configured, Math.max(asked, floorMs));
+    }
 }

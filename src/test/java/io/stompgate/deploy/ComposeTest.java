@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.stompgate.config.GatewayProperties;
+import io.stompgate.config.HistoryProperties;
 import io.stompgate.deploy.NginxConfig.Directive;
 import io.stompgate.testing.NeedsRabbitMQ;
+import io.stompgate.testing.Rabbit;
 import io.stompgate.testing.TestRabbit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -178,7 +180,8 @@ class ComposeTest {
      * property the app knows, and the node becomes ready. Changed to run here: the tests'
      * RabbitMQ ({@link TestRabbit}) is added as SPRING_RABBITMQ_ADDRESSES, a URI with its user,
      * password and virtual host, which wins over the compose service's host, port, user and
-     * password; and the node id gets a suffix, so it cannot meet another test's queue.
+     * password; the node id gets a suffix, so it cannot meet another test's queue; and the
+     * history stream is this test's own (GATEWAY_RABBITMQ_HISTORY_STREAM), deleted afterwards.
      */
     @NeedsRabbitMQ
     @ParameterizedTest
@@ -188,14 +191,23 @@ class ComposeTest {
         env.put("SPRING_RABBITMQ_ADDRESSES", TestRabbit.get().amqpUri());
         String nodeId = env.get("GATEWAY_NODE_ID") + "-" + UUID.randomUUID().toString().substring(0, 6);
         env.put("GATEWAY_NODE_ID", nodeId);
+        String stream = "stomp.history.compose-" + UUID.randomUUID().toString().substring(0, 8);
+        env.put("GATEWAY_RABBITMQ_HISTORY_STREAM", stream);
         try (GatewayWithEnvironment node = GatewayWithEnvironment.start(env)) {
             assertThat(node.unboundVariables()).as("variables no property of the app takes").isEmpty();
             GatewayProperties properties = node.context().getBean(GatewayProperties.class);
             assertThat(properties.broker()).isEqualTo(GatewayProperties.BrokerMode.RABBITMQ);
             assertThat(properties.nodeId()).isEqualTo(nodeId);
+            assertThat(node.context().getBean(HistoryProperties.class).destinations())
+                    .as("the demo's chat rooms keep a history").containsExactly("/topic/chat.#");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(healthcheck(node.port(), KubernetesManifestsTest.READINESS).exitCode()).isZero());
             assertThat(node.get("/actuator/prometheus").body()).contains("node=\"" + nodeId + "\"");
+        }
+        finally {
+            try (Rabbit rabbit = Rabbit.connect()) {
+                rabbit.deleteQueue(stream);
+            }
         }
     }
 

@@ -92,6 +92,7 @@ final class SessionHarness {
     static final class OptionsBuilder {
         StompLimits limits = SessionOptions.DEFAULTS.limits();
         HeartBeat heartBeat = SessionOptions.DEFAULTS.heartBeat();
+        long heartBeatFloorMs = SessionOptions.DEFAULTS.heartBeatFloorMs();
         int outboundFrames = SessionOptions.DEFAULTS.outboundFrames();
         int maxSubscriptions = SessionOptions.DEFAULTS.maxSubscriptions();
         int maxTransactions = SessionOptions.DEFAULTS.maxTransactions();
@@ -104,7 +105,7 @@ final class SessionHarness {
         String serverName = SessionOptions.DEFAULTS.serverName();
 
         SessionOptions build() {
-            return new SessionOptions(limits, heartBeat, outboundFrames, maxSubscriptions, maxTransactions,
+            return new SessionOptions(limits, heartBeat, heartBeatFloorMs, outboundFrames, maxSubscriptions, maxTransactions,
                     maxTransactionFrames, maxTransactionBytes, maxInflightSends, queuePrefetch, closeTimeout,
                     connectTimeout, serverName);
         }

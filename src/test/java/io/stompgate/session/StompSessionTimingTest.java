@@ -34,7 +34,7 @@ class StompSessionTimingTest {
         TestClient client = harness.open();
 
         StepVerifier.create(client.outbound())
-                .then(() -> client.connect("heart-beat", "0,1500"))
+                .then(() -> client.connect("heart-beat", "0,2000"))
                 .assertNext(connected())
                 .then(() -> harness.advanceMs(6_000))
                 .assertNext(heartBeatAt(2_000))
@@ -42,6 +42,91 @@ class StompSessionTimingTest {
                 .assertNext(heartBeatAt(6_000))
                 .then(() -> client.send(StompCommand.DISCONNECT, "receipt", "bye"))
                 .assertNext(receipt("bye"))
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void clientAskingForFasterBeatsThanTheOfferGetsThemAndIsToldSo() {
+        TestClient client = harness.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect("heart-beat", "0,1500"))
+                .assertNext(sent -> {
+                    assertThat(sent).satisfies(connected());
+                    assertThat(sent.header("heart-beat")).isEqualTo("1500,1000");
+                })
+                .then(() -> harness.advanceMs(4_500))
+                .assertNext(heartBeatAt(1_500))
+                .assertNext(heartBeatAt(3_000))
+                .assertNext(heartBeatAt(4_500))
+                .then(() -> client.send(StompCommand.DISCONNECT, "receipt", "bye"))
+                .assertNext(receipt("bye"))
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    /** The shipped offer (10 s both ways) and floor (1 s). */
+    final SessionHarness shipped = new SessionHarness(broker, SessionHarness.options(o -> { }));
+
+    @Test
+    void clientAskingForBeatsBelowTheFloorGetsThemAtTheFloor() {
+        TestClient client = shipped.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect("heart-beat", "0,500"))
+                .assertNext(sent -> {
+                    assertThat(sent).satisfies(connected());
+                    assertThat(sent.header("heart-beat")).isEqualTo("1000,10000");
+                })
+                .then(() -> shipped.advanceMs(3_000))
+                .assertNext(heartBeatAt(1_000))
+                .assertNext(heartBeatAt(2_000))
+                .assertNext(heartBeatAt(3_000))
+                .then(() -> client.send(StompCommand.DISCONNECT, "receipt", "bye"))
+                .assertNext(receipt("bye"))
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void clientPromisingBeatsBelowTheFloorIsHeldToTheFloor() {
+        TestClient client = shipped.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect("heart-beat", "500,0"))
+                .assertNext(sent -> assertThat(sent.header("heart-beat")).isEqualTo("10000,1000"))
+                .then(() -> shipped.advanceMs(3_000))
+                .then(() -> assertThat(client.session.isOpen()).as("open at 3 floors of silence").isTrue())
+                .then(() -> shipped.advanceMs(1_000))
+                .assertNext(sent -> {
+                    assertThat(sent).satisfies(error("no frame or heart-beat from the client for 3000 ms"));
+                    assertThat(sent.atMs()).isLessThanOrEqualTo(4_000);
+                })
+                .expectComplete()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void clientPromisingBeatsAboveTheFloorIsHeldToItsPromise() {
+        TestClient client = shipped.open();
+
+        StepVerifier.create(client.outbound())
+                .then(() -> client.connect("heart-beat", "2000,2000"))
+                .assertNext(sent -> assertThat(sent.header("heart-beat")).isEqualTo("2000,2000"))
+                .then(() -> shipped.advanceMs(2_000))
+                .assertNext(heartBeatAt(2_000))
+                .then(client::heartBeat)
+                .then(() -> shipped.advanceMs(6_000))
+                .then(() -> assertThat(client.session.isOpen()).as("open at 3 intervals of silence").isTrue())
+                .assertNext(heartBeatAt(4_000))
+                .assertNext(heartBeatAt(6_000))
+                .assertNext(heartBeatAt(8_000))
+                .then(() -> shipped.advanceMs(2_000))
+                .assertNext(sent -> {
+                    assertThat(sent).satisfies(error("no frame or heart-beat from the client for 6000 ms"));
+                    assertThat(sent.atMs()).isLessThanOrEqualTo(10_000);
+                })
                 .expectComplete()
                 .verify(TIMEOUT);
     }

@@ -151,4 +151,81 @@ class NegotiationTest {
         assertThat(HeartBeat.negotiateForServer(HeartBeat.NONE, new HeartBeat(10_000, 10_000))).isEqualTo(HeartBeat.NONE);
         assertThat(HeartBeat.negotiateForServer(new HeartBeat(10_000, 10_000), HeartBeat.NONE)).isEqualTo(HeartBeat.NONE);
     }
+
+    // The server's offer: what the client asks, down to a floor
+
+    private static final HeartBeat CONFIGURED = new HeartBeat(10_000, 10_000);
+    private static final long FLOOR = 1_000;
+
+    /** Both peers' view of the intervals, given what the server offered. */
+    private static HeartBeat settled(HeartBeat client) {
+        return HeartBeat.negotiateForServer(client, HeartBeat.offerFor(client, CONFIGURED, FLOOR));
+    }
+
+    @Test
+    void clientAskingForBeatsFasterThanTheFloorGetsTheFloor() {
+        HeartBeat client = new HeartBeat(500, 500);
+
+        assertThat(HeartBeat.offerFor(client, CONFIGURED, FLOOR)).isEqualTo(new HeartBeat(1_000, 1_000));
+        assertThat(settled(client)).isEqualTo(new HeartBeat(1_000, 1_000));
+    }
+
+    @Test
+    void clientAskingForBeatsBetweenTheFloorAndTheConfiguredOfferGetsWhatItAsked() {
+        HeartBeat client = new HeartBeat(3_000, 2_000);
+
+        assertThat(HeartBeat.offerFor(client, CONFIGURED, FLOOR)).isEqualTo(new HeartBeat(2_000, 3_000));
+        assertThat(settled(client)).as("server beats every 2000, expects the client's every 3000")
+                .isEqualTo(new HeartBeat(2_000, 3_000));
+    }
+
+    @Test
+    void clientAskingForSlowerBeatsThanTheConfiguredOfferGetsWhatItAskedAsBefore() {
+        HeartBeat client = new HeartBeat(30_000, 60_000);
+
+        assertThat(HeartBeat.offerFor(client, CONFIGURED, FLOOR)).as("the configured offer").isEqualTo(CONFIGURED);
+        assertThat(settled(client)).isEqualTo(new HeartBeat(60_000, 30_000));
+    }
+
+    @Test
+    void clientAskingForNothingIsOfferedTheConfiguredValues() {
+        assertThat(HeartBeat.offerFor(HeartBeat.NONE, CONFIGURED, FLOOR)).isEqualTo(CONFIGURED);
+        assertThat(settled(HeartBeat.NONE)).isEqualTo(HeartBeat.NONE);
+    }
+
+    @Test
+    void eachDirectionIsOfferedOnItsOwn() {
+        assertThat(HeartBeat.offerFor(new HeartBeat(0, 1_500), CONFIGURED, FLOOR))
+                .as("client cannot send: the configured wish for its beats stays")
+                .isEqualTo(new HeartBeat(1_500, 10_000));
+        assertThat(HeartBeat.offerFor(new HeartBeat(1_500, 0), CONFIGURED, FLOOR))
+                .as("client wants no beats: the configured ability stays")
+                .isEqualTo(new HeartBeat(10_000, 1_500));
+    }
+
+    @Test
+    void aConfiguredZeroStaysZeroWhateverTheClientAsks() {
+        HeartBeat serverSendsNone = new HeartBeat(0, 10_000);
+
+        assertThat(HeartBeat.offerFor(new HeartBeat(2_000, 2_000), serverSendsNone, FLOOR))
+                .isEqualTo(new HeartBeat(0, 2_000));
+        assertThat(HeartBeat.negotiateForServer(new HeartBeat(2_000, 2_000),
+                HeartBeat.offerFor(new HeartBeat(2_000, 2_000), serverSendsNone, FLOOR)))
+                .isEqualTo(new HeartBeat(0, 2_000));
+    }
+
+    @Test
+    void aConfiguredOfferBelowTheFloorIsItselfTheFloor() {
+        HeartBeat fast = new HeartBeat(100, 100);
+
+        assertThat(HeartBeat.offerFor(new HeartBeat(50, 50), fast, FLOOR)).isEqualTo(fast);
+        assertThat(HeartBeat.offerFor(new HeartBeat(500, 500), fast, FLOOR)).isEqualTo(fast);
+        assertThat(HeartBeat.negotiateForServer(new HeartBeat(500, 500), HeartBeat.offerFor(new HeartBeat(500, 500), fast,
+                FLOOR))).isEqualTo(new HeartBeat(500, 500));
+    }
+
+    @Test
+    void aFloorBelowOneMillisecondIsRejected() {
+        assertThatIllegalArgumentException().isThrownBy(() -> HeartBeat.offerFor(HeartBeat.NONE, CONFIGURED, 0));
+    }
 }

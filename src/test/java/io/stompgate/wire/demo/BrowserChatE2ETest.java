@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.stompgate.testing.GatewayNode;
 import io.stompgate.testing.NeedsBrowser;
 import io.stompgate.testing.NeedsRabbitMQ;
+import io.stompgate.testing.Rabbit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,12 +18,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo chat page in a real browser, across a cluster: two gateway nodes in
- * {@code rabbitmq} mode, and {@code e2e/chat.e2e.mjs} driving headless Chromium
- * (Debian's {@code chromium}, through {@code playwright-core}) with three people:
- * room messages cross the nodes with sender and nodes shown, a direct message
- * reaches only its addressee, each page shows its node, a dropped connection
- * comes back by itself. Leaves {@code target/e2e/chat.png} (the three pages side
- * by side) and the script's output in {@code target/e2e/chat-e2e.log}.
+ * {@code rabbitmq} mode whose chat rooms keep a history, and {@code e2e/chat.e2e.mjs}
+ * driving headless Chromium (Debian's {@code chromium}, through {@code playwright-core})
+ * with three people: room messages cross the nodes with sender and nodes shown, a
+ * direct message reaches only its addressee, each page shows its node, a dropped
+ * connection comes back by itself; a page that was offline while five messages were
+ * sent resumes from its last offset and shows exactly those, once, in order, then
+ * live ones; a page opened fresh shows the room's history. A third node, without
+ * history, shows that the page works there too. Leaves {@code target/e2e/chat.png}
+ * (the three pages side by side), {@code target/e2e/chat-history.png} (the resumed
+ * page next to the fresh one) and the script's output in {@code target/e2e/chat-e2e.log}.
  *
  * <p>Never skipped: without node, the npm packages or Chromium it fails and says
  * what to install ({@code .ci/run} installs them).
@@ -31,10 +36,10 @@ import org.junit.jupiter.api.Test;
 @NeedsBrowser
 class BrowserChatE2ETest {
 
-    private static final long TIMEOUT_SECONDS = 180;
+    private static final long TIMEOUT_SECONDS = 300;
 
     @Test
-    void twoPeopleOnTwoNodesChatAndADirectMessageReachesOnlyItsAddressee() throws Exception {
+    void peopleOnTwoNodesChatADirectMessageReachesOnlyItsAddresseeAndAPageThatWasAwayGetsWhatItMissedOnce() throws Exception {
         Path base = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
         Path script = base.resolve("e2e/chat.e2e.mjs");
         Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
@@ -55,15 +60,19 @@ class BrowserChatE2ETest {
         Path out = base.resolve("target/e2e");
         Files.createDirectories(out);
         Path screenshot = out.resolve("chat.png");
+        Path historyShot = out.resolve("chat-history.png");
         Path log = out.resolve("chat-e2e.log");
         Files.deleteIfExists(screenshot);
+        Files.deleteIfExists(historyShot);
 
         String suffix = UUID.randomUUID().toString().substring(0, 4);
-        try (GatewayNode a = rabbitNode("node-a-" + suffix);
-             GatewayNode b = rabbitNode("node-b-" + suffix)) {
+        String stream = "stomp.history.e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        try (GatewayNode a = rabbitNode("node-a-" + suffix, stream);
+             GatewayNode b = rabbitNode("node-b-" + suffix, stream);
+             GatewayNode plain = GatewayNode.startLocal("gateway.node-id=no-history-" + suffix)) {
             List<String> command = List.of("node", script.toString(),
                     "http://127.0.0.1:" + a.port() + "/", "http://127.0.0.1:" + b.port() + "/",
-                    screenshot.toString(), a.nodeId(), b.nodeId());
+                    screenshot.toString(), a.nodeId(), b.nodeId(), "http://127.0.0.1:" + plain.port() + "/");
             Process process = new ProcessBuilder(command)
                     .directory(base.toFile())
                     .redirectErrorStream(true)
@@ -80,15 +89,26 @@ class BrowserChatE2ETest {
                     .isTrue();
             assertThat(process.exitValue()).as("exit code of chat.e2e.mjs; its output:%n%s", output).isZero();
         }
-        assertThat(screenshot).as("the screenshot").exists();
-        byte[] png = Files.readAllBytes(screenshot);
-        assertThat(png).as("a PNG").startsWith(0x89, 'P', 'N', 'G');
-        assertThat(png.length).as("screenshot size").isGreaterThan(20_000);
+        finally {
+            try (Rabbit rabbit = Rabbit.connect()) {
+                rabbit.deleteQueue(stream);
+            }
+        }
+        for (Path shot : List.of(screenshot, historyShot)) {
+            assertThat(shot).as("the screenshot").exists();
+            byte[] png = Files.readAllBytes(shot);
+            assertThat(png).as("a PNG").startsWith(0x89, 'P', 'N', 'G');
+            assertThat(png.length).as("screenshot size of %s", shot.getFileName()).isGreaterThan(20_000);
+        }
     }
 
-    /** A node in {@code rabbitmq} mode with a readable id (it shows on the pages and in the screenshot). */
-    private static GatewayNode rabbitNode(String nodeId) {
-        return GatewayNode.startRabbit("gateway.node-id=" + nodeId);
+    /**
+     * A node in {@code rabbitmq} mode with a readable id (it shows on the pages and in the
+     * screenshot), whose chat rooms keep a history in {@code stream}, this test's own.
+     */
+    private static GatewayNode rabbitNode(String nodeId, String stream) {
+        return GatewayNode.startRabbit("gateway.node-id=" + nodeId, "gateway.history.destinations=/topic/chat.#",
+                "gateway.rabbitmq.history-stream=" + stream);
     }
 
     /** {@code node --version}, or null when there is no node to run. */
