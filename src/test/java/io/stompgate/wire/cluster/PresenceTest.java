@@ -224,6 +224,11 @@ class PresenceTest {
         assertThat(wildcard.body()).contains("\"error\"", "concrete");
         assertThat(get(nodeB, "?destination=/topic/news.today", API_KEY).statusCode()).isEqualTo(400);
         assertThat(get(nodeB, "", API_KEY).statusCode()).isEqualTo(400);
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodeB.port()
+                + "/api/presence?destination=/topic/" + key)).header("X-API-Key", API_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("allow")).hasValue("GET");
     }
 
     @Test
