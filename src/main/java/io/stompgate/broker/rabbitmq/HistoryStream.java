@@ -11,18 +11,22 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.BrokerStartException;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.History;
+import io.stompgate.broker.HistoryRead;
 import io.stompgate.broker.HistoryReader;
 import io.stompgate.broker.HistoryStart;
 import java.io.IOException;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 /**
  * The history as a RabbitMQ stream (docs/protocol.md §7): {@code stomp.history},
@@ -142,13 +146,63 @@ final class HistoryStream {
         });
     }
 
+    /** What a read needs of the broker's io thread. */
+    interface Io {
+        /** Runs {@code op} once the broker is up, within its deadline. */
+        void whenUp(BrokerOp op);
+
+        /** The current connection; io thread only. */
+        Connection connection();
+
+        /** Runs {@code task} on the io thread; false once the broker has stopped. */
+        boolean onIo(Runnable task);
+    }
+
     /**
-     * Starts a read from {@code start} for {@code reader} on a channel of its own; its acks, which
-     * its reader gives from any thread, go through {@code onIo}.
-     *
-     * @return the channel, to close when the read is cancelled
+     * Starts a read from {@code start} for {@code reader}, on a channel of its own once the broker
+     * is up (failing the reader if it is not within the operation timeout); cancelling closes it.
      */
-    Channel read(Connection connection, HistoryStart start, HistoryReader reader, Consumer<Runnable> onIo)
+    HistoryRead read(HistoryStart start, HistoryReader reader, Io io) {
+        if (!isEnabled()) {
+            reader.onError(new BrokerException("no topic keeps a history"));
+            return () -> { };
+        }
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        Mono.<Void>create(sink -> io.whenUp(new BrokerOp("read history", sink) {
+            @Override
+            void run() throws IOException {
+                if (!cancelled.get()) {
+                    channel.set(open(io.connection(), start, reader, task -> io.onIo(task)));
+                    if (cancelled.get()) {
+                        abortQuietly(channel.getAndSet(null));
+                    }
+                }
+                succeed();
+            }
+        })).subscribe(null, reader::onError);
+        return () -> {
+            cancelled.set(true);
+            io.onIo(() -> abortQuietly(channel.getAndSet(null)));
+        };
+    }
+
+    private static void abortQuietly(Channel channel) {
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.abort();
+            }
+            catch (IOException | RuntimeException e) {
+                log.debug("closing a history read's channel: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Consumes the stream from {@code start} for {@code reader} on a new channel; its acks, which
+     * its reader gives from any thread, go through {@code onIo}.
+     */
+    private Channel open(Connection connection, HistoryStart start, HistoryReader reader, Consumer<Runnable> onIo)
             throws IOException {
         Channel channel = connection.createChannel();
         channel.basicQos(READ_WINDOW, false);

@@ -213,10 +213,24 @@ final class NodeQueue {
         }
     }
 
-    /** Deletes the queue and with it every binding: the node's last act when it drains. */
-    void delete(Channel channel) throws IOException {
-        channel.queueDelete(name);
-        log.info("node queue deleted node={} queue={}", options.nodeId(), name);
+    /**
+     * Deletes the queue and with it every binding: the node's last act when it drains. Without a
+     * channel (the broker is away), the queue is left to expire after {@code expires}.
+     */
+    void deleteOnStop(Channel channel) {
+        if (channel == null) {
+            log.info("node queue left to expire node={} queue={} expires={}", options.nodeId(), name,
+                    options.nodeQueueOptions().expires());
+            return;
+        }
+        try {
+            channel.queueDelete(name);
+            log.info("node queue deleted node={} queue={}", options.nodeId(), name);
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn("node queue not deleted node={} queue={}; it expires after {}: {}", options.nodeId(), name,
+                    options.nodeQueueOptions().expires(), AmqpErrors.failureText(e));
+        }
     }
 
     private boolean exists(Connection connection) throws IOException {

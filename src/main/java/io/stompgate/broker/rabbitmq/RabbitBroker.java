@@ -32,9 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -254,39 +252,22 @@ public final class RabbitBroker implements MessageBroker {
     /** Waits for the broker like any operation (up to the operation timeout), then reads on its own channel. */
     @Override
     public HistoryRead readHistory(HistoryStart start, HistoryReader reader) {
-        if (!historyStream.isEnabled()) {
-            reader.onError(new BrokerException("no topic keeps a history"));
-            return () -> { };
-        }
-        AtomicBoolean cancelled = new AtomicBoolean();
-        AtomicReference<Channel> channel = new AtomicReference<>();
-        Mono.<Void>create(sink -> enqueue(new BrokerOp("read history", sink) {
+        return historyStream.read(start, reader, new HistoryStream.Io() {
             @Override
-            void run() throws IOException {
-                if (!cancelled.get()) {
-                    channel.set(historyStream.read(connection, start, reader, RabbitBroker.this::onIo));
-                    if (cancelled.get()) {
-                        closeQuietly(channel.getAndSet(null));
-                    }
-                }
-                succeed();
+            public void whenUp(BrokerOp op) {
+                enqueue(op);
             }
-        })).subscribe(null, reader::onError);
-        return () -> {
-            cancelled.set(true);
-            onIo(() -> closeQuietly(channel.getAndSet(null)));
-        };
-    }
 
-    private static void closeQuietly(Channel channel) {
-        if (channel != null && channel.isOpen()) {
-            try {
-                channel.abort();
+            @Override
+            public Connection connection() {
+                return connection;
             }
-            catch (IOException | RuntimeException e) {
-                log.debug("closing a history read's channel: {}", e.toString());
+
+            @Override
+            public boolean onIo(Runnable task) {
+                return RabbitBroker.this.onIo(task);
             }
-        }
+        });
     }
 
     @Override
@@ -316,7 +297,8 @@ public final class RabbitBroker implements MessageBroker {
                     stopped = true;
                     setUp(false);
                     failAll(new BrokerException("the node is shutting down"));
-                    deleteNodeQueue();
+                    nodeQueue.deleteOnStop(everConnected && connection != null && connection.isOpen() ? topologyChannel
+                            : null);
                     closeConnection();
                     log.info("broker connection closed node={}", options.nodeId());
                 }
@@ -329,21 +311,6 @@ public final class RabbitBroker implements MessageBroker {
             io.shutdown();
             deadlines.shutdown();
         }));
-    }
-
-    private void deleteNodeQueue() {
-        if (connection == null || !connection.isOpen() || !everConnected) {
-            log.info("node queue left to expire node={} queue={} expires={}", options.nodeId(), nodeQueue.name(),
-                    options.nodeQueueOptions().expires());
-            return;
-        }
-        try {
-            nodeQueue.delete(topologyChannel);
-        }
-        catch (IOException | RuntimeException e) {
-            log.warn("node queue not deleted node={} queue={}; it expires after {}: {}", options.nodeId(),
-                    nodeQueue.name(), options.nodeQueueOptions().expires(), AmqpErrors.failureText(e));
-        }
     }
 
     // ---------------------------------------------------------------- operations
