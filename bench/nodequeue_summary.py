@@ -41,6 +41,8 @@ def main(run_dir):
     groups = [("fanout", "receipt"), ("fanout", "echo"), ("latency", None)]
     out = []
     for scenario, pace in groups:
+        if not any(r["scenario"] == scenario and (pace is None or r.get("pace", "receipt") == pace) for r in rows):
+            continue
         out.append(f"== {scenario}" + (f" (pace {pace})" if pace else "") + ": medians over rounds")
         if scenario == "fanout":
             out.append(f"{'config':10} {'n':>2} {'delivered/s':>12} {'published/s':>12} {'gw cores':>9} "
