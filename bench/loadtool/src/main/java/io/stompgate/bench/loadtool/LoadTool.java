@@ -43,7 +43,7 @@ public final class LoadTool {
                 System.exit(Summarize.run(o, OUT));
                 return;
             }
-            if (!List.of("fanout", "latency", "connections", "user").contains(o.scenario)) {
+            if (!List.of("fanout", "latency", "connections", "user", "replay").contains(o.scenario)) {
                 throw new IllegalArgumentException("unknown scenario '" + o.scenario + "' (see --help)");
             }
             o.resolve();
@@ -96,6 +96,7 @@ public final class LoadTool {
             case "latency" -> new Latency(o, env, r);
             case "connections" -> new Connections(o, env, r);
             case "user" -> new UserScenario(o, env, r);
+            case "replay" -> new Replay(o, env, r);
             default -> throw new IllegalArgumentException(o.scenario);
         };
     }
@@ -163,7 +164,9 @@ public final class LoadTool {
             sampler.mark(1);
             selfStart = ProcStats.self();
             log("measuring " + o.duration + "s");
-            sleepUntil(windowEnd);
+            while (System.nanoTime() < windowEnd && !s.finished()) {
+                TimeUnit.MILLISECONDS.sleep(2);
+            }
             s.windowEnd();
             sampler.mark(2);
             selfEnd = ProcStats.self();
