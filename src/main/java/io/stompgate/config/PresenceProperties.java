@@ -1,7 +1,6 @@
 package io.stompgate.config;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,8 +17,6 @@ public record PresenceProperties(
         @DefaultValue("2s") Duration digestInterval,
         @DefaultValue("10000") int maxEntries) {
 
-    private static final String TOPIC = "/topic/";
-
     public PresenceProperties {
         patterns(destinations); // a bad value stops start-up, naming its property
         if (digestInterval == null || digestInterval.toMillis() < 100) {
@@ -35,15 +32,6 @@ public record PresenceProperties(
     }
 
     private static List<String> patterns(List<String> destinations) {
-        List<String> patterns = new ArrayList<>();
-        for (String d : destinations == null ? List.<String>of() : destinations) {
-            String destination = d.trim();
-            if (!destination.startsWith(TOPIC) || destination.length() == TOPIC.length()) {
-                throw new IllegalArgumentException("gateway.presence.destinations must be topic patterns such as "
-                        + "/topic/chat.#, was '" + destination + "'");
-            }
-            patterns.add(destination.substring(TOPIC.length()));
-        }
-        return patterns;
+        return TopicDestinationList.patterns(destinations, "gateway.presence.destinations");
     }
 }
