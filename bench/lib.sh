@@ -1,0 +1,148 @@
+# shellcheck shell=bash
+# Shared by bench/compare.sh, bench/nodequeue.sh and bench/history.sh (sourced, never run): one copy of
+# what every interleaved run needs, so that the scripts start, wait for, measure and stop their
+# processes alike and a fix to one of these steps reaches all of them.
+#
+# The scripts set, before calling these: OUT, LOG_FILE (the run's log), DEADLINE (epoch seconds),
+# TOOL_JAR, TOOL_OPTS, RESULTS; for measured_tool also TOOL_FIELDS (the result fields it logs,
+# space-separated). A script may define on_stop_started, run by stop_started once its processes
+# are gone (history.sh deletes its streams there). Traffic goes to 127.0.0.1 only.
+
+# processes this run started (servers) and the tool run and load sampler in flight
+STARTED=()
+TOOL_PID=""
+LOAD_PID=""
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$LOG_FILE" >&2; }
+
+# ---------------------------------------------------------------- cleanup (also on Ctrl-C)
+# Stops the tool run and every started process by its pid: TERM, up to 30 s each, then KILL.
+stop_started() {
+  local pid
+  if [[ -n "$TOOL_PID" ]] && kill -0 "$TOOL_PID" 2>/dev/null; then kill "$TOOL_PID" 2>/dev/null || true; fi
+  for pid in "${STARTED[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+  done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
+  STARTED=()
+  if declare -F on_stop_started >/dev/null; then on_stop_started; fi
+}
+stop_all() {
+  stop_started
+  if [[ -n "$LOAD_PID" ]] && kill -0 "$LOAD_PID" 2>/dev/null; then kill "$LOAD_PID" 2>/dev/null || true; fi
+  LOAD_PID=""
+}
+trap_cleanup() { # function: run on exit, and on Ctrl-C/TERM (then exit 130)
+  # shellcheck disable=SC2064
+  trap "$1" EXIT
+  # shellcheck disable=SC2064
+  trap "log \"interrupted\"; $1; exit 130" INT TERM
+}
+time_left() { (( $(date +%s) < DEADLINE )); }
+
+# ---------------------------------------------------------------- machine
+require_rabbitmq() {
+  rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ is not running on this machine" >&2; exit 1; }
+}
+# the beam.smp that listens on 5672 (other RabbitMQ nodes may be running for other work); empty if none
+rabbitmq_listener_pid() {
+  local pid
+  pid="$(ss -ltnpH 'sport = :5672' 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true)"
+  [[ -n "$pid" ]] || pid="$(pgrep -u rabbitmq -x beam.smp | head -1 || true)"
+  echo "$pid"
+}
+describe_machine() {
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  echo "java: $(java -version 2>&1 | head -1)"
+}
+start_load_sampler() { # load average every 5 s into $OUT/load.txt, until stop_all
+  ( while :; do echo "$(date +%H:%M:%S) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 5; done ) >"$OUT/load.txt" 2>/dev/null &
+  LOAD_PID=$!
+}
+# the end of a sampled run: load after (machine.txt), everything stopped, load1 min/median/max
+finish_load_report() {
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt" >&2
+  stop_all
+  awk '{print $2}' "$OUT/load.txt" | sort -n | awk '{v[NR]=$1} END { if (NR) printf "load1 during the run: min %s, median %s, max %s (%d samples, every 5 s)\n", v[1], v[int((NR+1)/2)], v[NR], NR }' \
+    | tee -a "$OUT/machine.txt" >&2
+}
+cpu_busy_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+
+# ---------------------------------------------------------------- servers
+wait_http() { # url timeout-seconds: any HTTP answer
+  local url="$1" t="$2"
+  for _ in $(seq 1 $(( t * 5 ))); do
+    curl -s -o /dev/null -m 1 "$url" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+wait_ready() { # port [timeout-seconds, default 90]: gateway readiness
+  local port="$1" t="${2:-90}"
+  for _ in $(seq 1 $(( t * 5 ))); do
+    [[ "$(curl -s -m 1 "http://127.0.0.1:$port/actuator/health/readiness" || true)" == *'"UP"'* ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+check_started() { # logs every started process that is gone
+  local pid
+  for pid in "${STARTED[@]}"; do
+    kill -0 "$pid" 2>/dev/null || log "  WARNING: server process $pid is gone (see its log in $OUT)"
+  done
+}
+
+# ---------------------------------------------------------------- tool runs
+run_tool() { # loadtool arguments...: one run, output appended to $OUT/tool.out and tool.err
+  # In the background and waited for, so that Ctrl-C/TERM reach the trap at once.
+  # shellcheck disable=SC2086
+  java $TOOL_OPTS -jar "$TOOL_JAR" "$@" >>"$OUT/tool.out" 2>>"$OUT/tool.err" &
+  TOOL_PID=$!
+  wait "$TOOL_PID" || log "  (run reported a failure; see $OUT/tool.err)"
+  TOOL_PID=""
+}
+# label scenario args...: one bounded run (JSON line to $RESULTS), logged with the load average before and
+# after, the machine's busy cores over the run (all processes, from /proc/stat) and the TOOL_FIELDS of its result
+measured_tool() {
+  local label="$1" scenario="$2"; shift 2
+  time_left || { log "time budget spent: skipping $scenario for $label"; return 0; }
+  local l0 c0 c1
+  l0="$(cut -d' ' -f1 /proc/loadavg)"; c0="$(cpu_busy_ticks)"
+  run_tool "$scenario" --label "$label" --identity query --json-out "$RESULTS" --max-time 300 "$@"
+  c1="$(cpu_busy_ticks)"
+  local line; line="$(tail -1 "$OUT/tool.out")"
+  local busy
+  busy="$(awk -v a="$c0" -v b="$c1" -v n="$(nproc)" 'BEGIN { split(a,x," "); split(b,y," ");
+          t=(y[2]-x[2]); printf "%.2f", (t>0 ? (y[1]-x[1])/t*n : 0) }')"
+  local fields="${TOOL_FIELDS// /\\|}"
+  log "  $label $scenario: load1 $l0 -> $(cut -d' ' -f1 /proc/loadavg), machine busy $busy cores over the run; $(
+       echo "$line" | grep -o '"\('"$fields"'\)":[^,}]*' | tr '\n' ' ')"
+  echo "{\"label\":\"$label\",\"scenario\":\"$scenario\",\"load1_before\":$l0,\"load1_after\":$(cut -d' ' -f1 /proc/loadavg),\"machine_busy_cores\":$busy}" >>"$OUT/machine-runs.jsonl"
+  check_started
+}
+
+# ---------------------------------------------------------------- rounds
+# Every configuration of CONFIGS in each of ROUNDS rounds, started fresh (start_config cfg round),
+# measured (run_config cfg round) and stopped; the order rotates from round to round.
+run_rotating_rounds() {
+  local round n k cfg
+  local -a cfgs
+  read -r -a cfgs <<<"$CONFIGS"
+  for round in $(seq 1 "$ROUNDS"); do
+    n=${#cfgs[@]}
+    for k in $(seq 0 $(( n - 1 ))); do
+      cfg="${cfgs[$(( (k + round - 1) % n ))]}"     # the order rotates from round to round
+      time_left || break 2
+      log "round $round/$ROUNDS: $cfg (load $(cut -d' ' -f1-3 /proc/loadavg))"
+      if start_config "$cfg" "$round"; then
+        run_config "$cfg" "$round" || true
+      fi
+      stop_started
+      sleep 2
+    done
+  done
+}
