@@ -111,7 +111,7 @@ start_load_sampler
 SERVER_PIDS=""; URLS=""
 NODES=2
 start_config() { # config round
-  local cfg="$1" round="$2" mode=rabbitmq args="" p ports
+  local cfg="$1" round="$2" mode=rabbitmq args="" ports
   case "$cfg" in
     plain)   ;;
     history) args="--gateway.history.destinations=$HISTORY_PATTERN --gateway.rabbitmq.history-stream=bench.history.$RUN_ID.r$round"
@@ -119,23 +119,9 @@ start_config() { # config round
     local)   mode=local; args="--gateway.history.destinations=$HISTORY_PATTERN" ;;
     *) log "unknown configuration $cfg"; return 1 ;;
   esac
-  SERVER_PIDS=""
   if [[ "$mode" == local ]]; then NODES=1; ports="$PORT_GW1"; else NODES=2; ports="$PORT_GW1 $PORT_GW2"; fi
-  for p in $ports; do
-    port_free "$p" || { log "port $p is in use by another process"; return 1; }
-  done
-  for p in $ports; do
-    # a node id per configuration and round: no queue of an earlier run is taken over
-    # shellcheck disable=SC2086
-    java $JVM_OPTS -jar "$GW_JAR" --gateway.broker=$mode --server.port=$p \
-      --gateway.node-id="bench-hist-$cfg-r$round-$p" $args $GATEWAY_ARGS >"$OUT/$cfg-$p-r$round.log" 2>&1 &
-    STARTED+=($!); SERVER_PIDS+="$!,"
-  done
-  URLS=""
-  for p in $ports; do
-    wait_ready "$p" || { log "$cfg did not become ready (see $OUT/$cfg-*-r$round.log)"; return 1; }
-    URLS+="${URLS:+,}ws://127.0.0.1:$p/ws"
-  done
+  # shellcheck disable=SC2086
+  start_gateway_nodes "$cfg" "$round" "$GW_JAR" "$mode" bench-hist "$args" $ports || return 1
   if [[ "$mode" == rabbitmq ]]; then
     SERVER_PIDS+="$BEAM"
     rabbitmqctl -q list_queues name type durable arguments 2>/dev/null \
@@ -149,7 +135,7 @@ start_config() { # config round
 TOOL_FIELDS="pace replayed_per_s replay_complete publish_s first_message_ms out_of_order delivered_per_s server_cores tool_cores server_cpu_s_per_million_delivered dropped_while_running p50_ms p99_ms lost"
 
 run_config() { # config round
-  local cfg="$1" round="$2" topic="/topic/bench.hist.r$2" pace
+  local cfg="$1" round="$2" topic="/topic/bench.hist.r$2"
   # replay first: the history then holds only the replayed topic's messages (a read from 'first' filters
   # the whole retained history, so anything else in it would slow the read down)
   if [[ " $SCENARIOS " == *" replay "* && "$cfg" != plain ]]; then
@@ -157,13 +143,7 @@ run_config() { # config round
       --offset first --duration 120 --topic "$topic.replay" --server-pid "$SERVER_PIDS"
   fi
   [[ "$cfg" == local ]] && return 0   # one node: no fanout over two nodes, no cross-node latency
-  [[ " $SCENARIOS " == *" fanout "* ]] && for pace in $PACES; do
-    measured_tool "$cfg" fanout --url "$URLS" --subscribers "$SUBSCRIBERS" --body-bytes "$BODY" --window "$WINDOW" \
-      --pace "$pace" --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.fanout" --server-pid "$SERVER_PIDS"
-  done
-  [[ " $SCENARIOS " == *" latency "* ]] && measured_tool "$cfg" latency --url "$URLS" --rate "$RATE" --subscribers 1 --body-bytes "$BODY" \
-    --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.latency" --server-pid "$SERVER_PIDS"
-  return 0
+  fanout_and_latency "$cfg" "$topic"
 }
 
 run_rotating_rounds

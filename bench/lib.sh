@@ -5,7 +5,8 @@
 #
 # The scripts set, before calling these: OUT, LOG_FILE (the run's log), DEADLINE (epoch seconds),
 # TOOL_JAR, TOOL_OPTS, RESULTS; for measured_tool also TOOL_FIELDS (the result fields it logs,
-# space-separated). A script may define on_stop_started, run by stop_started once its processes
+# space-separated); for start_gateway_nodes JVM_OPTS and GATEWAY_ARGS; for fanout_and_latency SCENARIOS,
+# PACES, SUBSCRIBERS, BODY, WINDOW, WARMUP, DURATION, RATE. A script may define on_stop_started, run by stop_started once its processes
 # are gone (history.sh deletes its streams there). Traffic goes to 127.0.0.1 only.
 
 # processes this run started (servers) and the tool run and load sampler in flight
@@ -89,6 +90,28 @@ wait_ready() { # port [timeout-seconds, default 90]: gateway readiness
   return 1
 }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# cfg round jar mode node-id-prefix "gateway args" port...: one gateway node per port, logging to
+# $OUT/<cfg>-<port>-r<round>.log, ready or return 1; sets SERVER_PIDS ("pid,pid,") and URLS
+start_gateway_nodes() {
+  local cfg="$1" round="$2" jar="$3" mode="$4" prefix="$5" args="$6" p
+  shift 6
+  SERVER_PIDS=""
+  for p in "$@"; do
+    port_free "$p" || { log "port $p is in use by another process"; return 1; }
+  done
+  for p in "$@"; do
+    # a node id per configuration and round: no queue of an earlier run is taken over
+    # shellcheck disable=SC2086
+    java $JVM_OPTS -jar "$jar" --gateway.broker=$mode --server.port=$p \
+      --gateway.node-id="$prefix-$cfg-r$round-$p" $args $GATEWAY_ARGS >"$OUT/$cfg-$p-r$round.log" 2>&1 &
+    STARTED+=($!); SERVER_PIDS+="$!,"
+  done
+  URLS=""
+  for p in "$@"; do
+    wait_ready "$p" || { log "$cfg did not become ready (see $OUT/$cfg-*-r$round.log)"; return 1; }
+    URLS+="${URLS:+,}ws://127.0.0.1:$p/ws"
+  done
+}
 check_started() { # logs every started process that is gone
   local pid
   for pid in "${STARTED[@]}"; do
@@ -123,6 +146,19 @@ measured_tool() {
        echo "$line" | grep -o '"\('"$fields"'\)":[^,}]*' | tr '\n' ' ')"
   echo "{\"label\":\"$label\",\"scenario\":\"$scenario\",\"load1_before\":$l0,\"load1_after\":$(cut -d' ' -f1 /proc/loadavg),\"machine_busy_cores\":$busy}" >>"$OUT/machine-runs.jsonl"
   check_started
+}
+
+# cfg topic: the SCENARIOS fanout (each of PACES, SUBSCRIBERS over URLS) and latency (RATE msg/s, publisher
+# on the first node, subscriber on the last) on topic.fanout and topic.latency
+fanout_and_latency() {
+  local cfg="$1" topic="$2" pace
+  [[ " $SCENARIOS " == *" fanout "* ]] && for pace in $PACES; do
+    measured_tool "$cfg" fanout --url "$URLS" --subscribers "$SUBSCRIBERS" --body-bytes "$BODY" --window "$WINDOW" \
+      --pace "$pace" --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.fanout" --server-pid "$SERVER_PIDS"
+  done
+  [[ " $SCENARIOS " == *" latency "* ]] && measured_tool "$cfg" latency --url "$URLS" --rate "$RATE" --subscribers 1 --body-bytes "$BODY" \
+    --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.latency" --server-pid "$SERVER_PIDS"
+  return 0
 }
 
 # ---------------------------------------------------------------- rounds

@@ -94,26 +94,14 @@ start_load_sampler
 # ---------------------------------------------------------------- gateway nodes
 SERVER_PIDS=""; URLS=""
 start_config() { # config round
-  local cfg="$1" round="$2" jar args p
+  local cfg="$1" round="$2" jar args
   case "$cfg" in
     round1)  jar="$ROUND1_JAR"; args="" ;;
     classic) jar="$GW_JAR"; args="--gateway.rabbitmq.node-queue.type=classic" ;;
     quorum)  jar="$GW_JAR"; args="--gateway.rabbitmq.node-queue.type=quorum" ;;
     *) log "unknown configuration $cfg"; return 1 ;;
   esac
-  SERVER_PIDS=""
-  for p in $PORT_GW1 $PORT_GW2; do
-    port_free "$p" || { log "port $p is in use by another process"; return 1; }
-  done
-  for p in $PORT_GW1 $PORT_GW2; do
-    # a node id per configuration and round: no queue of an earlier run is taken over
-    # shellcheck disable=SC2086
-    java $JVM_OPTS -jar "$jar" --gateway.broker=rabbitmq --server.port=$p \
-      --gateway.node-id="bench-nq-$cfg-r$round-$p" $args $GATEWAY_ARGS >"$OUT/$cfg-$p-r$round.log" 2>&1 &
-    STARTED+=($!); SERVER_PIDS+="$!,"
-  done
-  wait_ready $PORT_GW1 && wait_ready $PORT_GW2 || { log "$cfg did not become ready (see $OUT/$cfg-*-r$round.log)"; return 1; }
-  URLS="ws://127.0.0.1:$PORT_GW1/ws,ws://127.0.0.1:$PORT_GW2/ws"
+  start_gateway_nodes "$cfg" "$round" "$jar" rabbitmq bench-nq "$args" $PORT_GW1 $PORT_GW2 || return 1
   SERVER_PIDS+="$BEAM"
   rabbitmqctl -q list_queues name type durable exclusive auto_delete arguments 2>/dev/null \
     | grep "bench-nq-$cfg-r$round" >>"$OUT/queues.txt" || true
@@ -123,14 +111,7 @@ start_config() { # config round
 TOOL_FIELDS="pace delivered_per_s server_cores tool_cores server_cpu_s_per_million_delivered dropped_while_running p50_ms p99_ms lost"
 
 run_config() { # config round
-  local cfg="$1" round="$2" topic="/topic/bench.nq.r$2" pace
-  [[ " $SCENARIOS " == *" fanout "* ]] && for pace in $PACES; do
-    measured_tool "$cfg" fanout --url "$URLS" --subscribers "$SUBSCRIBERS" --body-bytes "$BODY" --window "$WINDOW" \
-      --pace "$pace" --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.fanout" --server-pid "$SERVER_PIDS"
-  done
-  [[ " $SCENARIOS " == *" latency "* ]] && measured_tool "$cfg" latency --url "$URLS" --rate "$RATE" --subscribers 1 --body-bytes "$BODY" \
-    --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.latency" --server-pid "$SERVER_PIDS"
-  return 0
+  fanout_and_latency "$1" "/topic/bench.nq.r$2"
 }
 
 run_rotating_rounds
