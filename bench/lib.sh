@@ -14,6 +14,49 @@ STARTED=()
 TOOL_PID=""
 LOAD_PID=""
 
+# ---------------------------------------------------------------- settings
+# The defaults every interleaved gateway run starts from (nodequeue.sh, history.sh), so that their
+# figures stay comparable: per run, SUBSCRIBERS over the nodes, BODY bytes, WINDOW SENDs in flight,
+# WARMUP + DURATION s, RATE msg/s; each of PACES; MAX_MINUTES in all.
+interleaved_defaults() {
+  ROUNDS=3
+  SUBSCRIBERS=1000
+  BODY=100
+  WINDOW=200
+  WARMUP=5
+  DURATION=10
+  RATE=1000
+  MAX_MINUTES=40
+  OUT=""
+  PACES="receipt echo"
+  JVM_OPTS="${BENCH_JVM_OPTS:--Xmx1g}"
+  TOOL_OPTS="${BENCH_TOOL_OPTS:--Xmx1g -XX:+UseParallelGC}"
+  GATEWAY_ARGS="${BENCH_GATEWAY_ARGS:---gateway.drain.period=2s}"
+  PORT_GW1=18081; PORT_GW2=18082
+}
+# option value: an option every interleaved run takes (--rounds, --configs, --scenarios, --subscribers,
+# --out, --max-minutes), its variable set; returns 1 for any other option
+interleaved_option() {
+  case "$1" in
+    --rounds) ROUNDS="$2" ;;
+    --configs) CONFIGS="$2" ;;
+    --subscribers) SUBSCRIBERS="$2" ;;
+    --out) OUT="$2" ;;
+    --max-minutes) MAX_MINUTES="$2" ;;
+    --scenarios) SCENARIOS="$2" ;;
+    *) return 1 ;;
+  esac
+}
+# name: OUT (default bench/results/<name>-<time>) created; RESULTS, DEADLINE, GW_JAR and TOOL_JAR set
+init_run_dir() {
+  OUT="${OUT:-$HERE/results/$1-$(date +%Y%m%d-%H%M%S)}"
+  mkdir -p "$OUT"
+  RESULTS="$OUT/results.jsonl"
+  DEADLINE=$(( $(date +%s) + MAX_MINUTES * 60 ))
+  GW_JAR="$ROOT/target/stompgate-0.1.0-SNAPSHOT.jar"
+  TOOL_JAR="$HERE/loadtool/target/loadtool.jar"
+}
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$LOG_FILE" >&2; }
 
 # ---------------------------------------------------------------- cleanup (also on Ctrl-C)

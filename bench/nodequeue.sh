@@ -26,48 +26,24 @@ ROOT="$(cd "$HERE/.." && pwd)"
 # shellcheck source=bench/lib.sh
 source "$HERE/lib.sh"
 
-ROUNDS=3
+interleaved_defaults
 CONFIGS="round1 classic quorum"
 ROUND1_JAR=""
-SUBSCRIBERS=1000
-BODY=100
-WINDOW=200
-WARMUP=5
-DURATION=10
-RATE=1000
-MAX_MINUTES=40
-OUT=""
-PACES="receipt echo"
 SCENARIOS="fanout latency"
-JVM_OPTS="${BENCH_JVM_OPTS:--Xmx1g}"
-TOOL_OPTS="${BENCH_TOOL_OPTS:--Xmx1g -XX:+UseParallelGC}"
-GATEWAY_ARGS="${BENCH_GATEWAY_ARGS:---gateway.drain.period=2s}"
-PORT_GW1=18081; PORT_GW2=18082
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --round1-jar) ROUND1_JAR="$2"; shift ;;
-    --rounds) ROUNDS="$2"; shift ;;
-    --configs) CONFIGS="$2"; shift ;;
-    --subscribers) SUBSCRIBERS="$2"; shift ;;
-    --out) OUT="$2"; shift ;;
-    --max-minutes) MAX_MINUTES="$2"; shift ;;
-    --scenarios) SCENARIOS="$2"; shift ;;
     --quick) SUBSCRIBERS=200; WARMUP=2; DURATION=4 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    *) interleaved_option "$@" || { echo "unknown option $1" >&2; exit 2; }; shift ;;
   esac
   shift
 done
 (( ROUNDS >= 1 && ROUNDS <= 10 )) || { echo "--rounds must be 1..10" >&2; exit 2; }
 if [[ -z "$ROUND1_JAR" ]]; then CONFIGS="$(echo " $CONFIGS " | sed 's/ round1 / /; s/^ *//; s/ *$//')"; fi
 
-OUT="${OUT:-$HERE/results/nodequeue-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$OUT"
-RESULTS="$OUT/results.jsonl"
-DEADLINE=$(( $(date +%s) + MAX_MINUTES * 60 ))
-GW_JAR="$ROOT/target/stompgate-0.1.0-SNAPSHOT.jar"
-TOOL_JAR="$HERE/loadtool/target/loadtool.jar"
+init_run_dir nodequeue
 for j in "$GW_JAR" "$TOOL_JAR" ${ROUND1_JAR:+"$ROUND1_JAR"}; do
   [[ -f "$j" ]] || { echo "missing $j (see the usage: bench/nodequeue.sh --help)" >&2; exit 1; }
 done
