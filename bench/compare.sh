@@ -83,12 +83,7 @@ fi
 (( ROUNDS >= 1 && ROUNDS <= 10 )) || { echo "--rounds must be 1..10" >&2; exit 2; }
 
 STAMP="$(date +%Y%m%d-%H%M%S)"
-OUT="${OUT:-$HERE/results/$STAMP}"
-mkdir -p "$OUT"
-RESULTS="$OUT/results.jsonl"
-DEADLINE=$(( $(date +%s) + MAX_MINUTES * 60 ))
-GW_JAR="$ROOT/target/stompgate-0.1.0-SNAPSHOT.jar"
-TOOL_JAR="$HERE/loadtool/target/loadtool.jar"
+init_run_dir "$HERE/results/$STAMP"
 RELAY_JAR="$HERE/spring-relay/target/spring-relay.jar"
 BARE_JAR="$HERE/bare-ws/target/bare-ws.jar"
 

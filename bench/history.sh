@@ -48,7 +48,7 @@ command -v rabbitmqctl >/dev/null || { echo "needs rabbitmqctl (to delete the hi
 RUN_ID="$(date +%Y%m%d%H%M%S)"
 HISTORY_PATTERN="/topic/bench.hist.#"
 
-init_run_dir history
+init_run_dir "$HERE/results/history-$(date +%Y%m%d-%H%M%S)"
 for j in "$GW_JAR" "$TOOL_JAR"; do
   [[ -f "$j" ]] || { echo "missing $j (see the usage: bench/history.sh --help)" >&2; exit 1; }
 done
@@ -68,12 +68,10 @@ on_stop_started() { # after stop_started (lib.sh): the stopped configuration's s
 trap_cleanup stop_all
 
 # ---------------------------------------------------------------- machine
-require_rabbitmq
-BEAM="$(rabbitmq_listener_pid)"
-[[ -n "$BEAM" ]] || { echo "cannot find the RabbitMQ process listening on 5672" >&2; exit 1; }
+require_rabbitmq_listener
 {
   describe_machine
-  echo "rabbitmq: $(rabbitmqctl -q version 2>/dev/null) (pid $BEAM on 5672); other beam.smp: $(pgrep -x beam.smp | grep -vx "$BEAM" | tr '\n' ' ')"
+  describe_rabbitmq_listener
   echo "configs: $CONFIGS; scenarios: $SCENARIOS; rounds=$ROUNDS subscribers=$SUBSCRIBERS body=$BODY window=$WINDOW paces=$PACES warmup=$WARMUP duration=$DURATION rate=$RATE messages=$MESSAGES"
   echo "history: $HISTORY_PATTERN, streams bench.history.$RUN_ID.<round> (deleted after use)"
   echo "gateway jar: $GW_JAR ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null))"

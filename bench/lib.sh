@@ -47,9 +47,9 @@ interleaved_option() {
     *) return 1 ;;
   esac
 }
-# name: OUT (default bench/results/<name>-<time>) created; RESULTS, DEADLINE, GW_JAR and TOOL_JAR set
+# default-dir: OUT (unless --out named one, default-dir) created; RESULTS, DEADLINE, GW_JAR and TOOL_JAR set
 init_run_dir() {
-  OUT="${OUT:-$HERE/results/$1-$(date +%Y%m%d-%H%M%S)}"
+  OUT="${OUT:-$1}"
   mkdir -p "$OUT"
   RESULTS="$OUT/results.jsonl"
   DEADLINE=$(( $(date +%s) + MAX_MINUTES * 60 ))
@@ -90,6 +90,15 @@ time_left() { (( $(date +%s) < DEADLINE )); }
 # ---------------------------------------------------------------- machine
 require_rabbitmq() {
   rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ is not running on this machine" >&2; exit 1; }
+}
+# BEAM: the RabbitMQ process listening on 5672, or exit 1
+require_rabbitmq_listener() {
+  require_rabbitmq
+  BEAM="$(rabbitmq_listener_pid)"
+  [[ -n "$BEAM" ]] || { echo "cannot find the RabbitMQ process listening on 5672" >&2; exit 1; }
+}
+describe_rabbitmq_listener() {
+  echo "rabbitmq: $(rabbitmqctl -q version 2>/dev/null) (pid $BEAM on 5672); other beam.smp: $(pgrep -x beam.smp | grep -vx "$BEAM" | tr '\n' ' ')"
 }
 # the beam.smp that listens on 5672 (other RabbitMQ nodes may be running for other work); empty if none
 rabbitmq_listener_pid() {

@@ -43,7 +43,7 @@ done
 (( ROUNDS >= 1 && ROUNDS <= 10 )) || { echo "--rounds must be 1..10" >&2; exit 2; }
 if [[ -z "$ROUND1_JAR" ]]; then CONFIGS="$(echo " $CONFIGS " | sed 's/ round1 / /; s/^ *//; s/ *$//')"; fi
 
-init_run_dir nodequeue
+init_run_dir "$HERE/results/nodequeue-$(date +%Y%m%d-%H%M%S)"
 for j in "$GW_JAR" "$TOOL_JAR" ${ROUND1_JAR:+"$ROUND1_JAR"}; do
   [[ -f "$j" ]] || { echo "missing $j (see the usage: bench/nodequeue.sh --help)" >&2; exit 1; }
 done
@@ -52,12 +52,10 @@ LOG_FILE="$OUT/run.log"
 trap_cleanup stop_all
 
 # ---------------------------------------------------------------- machine
-require_rabbitmq
-BEAM="$(rabbitmq_listener_pid)"
-[[ -n "$BEAM" ]] || { echo "cannot find the RabbitMQ process listening on 5672" >&2; exit 1; }
+require_rabbitmq_listener
 {
   describe_machine
-  echo "rabbitmq: $(rabbitmqctl -q version 2>/dev/null) (pid $BEAM on 5672); other beam.smp: $(pgrep -x beam.smp | grep -vx "$BEAM" | tr '\n' ' ')"
+  describe_rabbitmq_listener
   echo "configs: $CONFIGS; scenarios: $SCENARIOS; rounds=$ROUNDS subscribers=$SUBSCRIBERS body=$BODY window=$WINDOW paces=$PACES warmup=$WARMUP duration=$DURATION rate=$RATE"
   echo "gateway jar: $GW_JAR ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null))"
   echo "round-1 jar: ${ROUND1_JAR:-none}"
