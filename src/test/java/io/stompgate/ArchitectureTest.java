@@ -55,6 +55,14 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".logging..", "java..")
                 .because("every layer may sanitize log text, so it may depend on no layer")),
 
+        CLUSTER_USES_ONLY_SESSIONS_AND_THE_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".cluster..")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
+                        .and(resideOutsideOfPackage("org.springframework.."))
+                        .or(resideInAnyPackage(root + ".cluster..", root + ".session..", root + ".broker",
+                                root + ".stomp..", root + ".logging")))
+                .because("membership and rebalancing are plain code on the session registry and the broker SPI; "
+                        + "config wires them, ops shows them")),
+
         BROKER_SPI_USES_ONLY_CODEC(root -> classes().that().resideInAPackage(root + ".broker")
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
                         .or(resideInAnyPackage(root + ".broker", root + ".stomp..")))
@@ -107,6 +115,9 @@ class ArchitectureTest {
                     "session.UsesLocalBroker -> broker.local.LocalBroker"),
             Layering.LOG_TEXT_USES_ONLY_THE_JDK, Set.of(
                     "logging.KnowsTheCodec -> stomp.ReachesUpWithoutImport"),
+            Layering.CLUSTER_USES_ONLY_SESSIONS_AND_THE_BROKER_SPI, Set.of(
+                    "cluster.ReadsConfiguration -> config.Settings",
+                    "cluster.UsesSpring -> org.springframework.util.StringUtils"),
             Layering.BROKER_SPI_USES_ONLY_CODEC, Set.of(
                     "broker.KnowsSession -> session.Session"),
             Layering.BROKER_IMPLEMENTATIONS_KNOW_NO_SESSION_TRANSPORT_CONFIG_OR_AUTH, Set.of(
@@ -153,7 +164,7 @@ class ArchitectureTest {
         assertThat(classes.stream().map(JavaClass::getPackageName))
                 .as("main packages read")
                 .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app",
-                        MAIN + ".api", MAIN + ".presence")
+                        MAIN + ".api", MAIN + ".presence", MAIN + ".cluster")
                 .noneMatch(pkg -> pkg.startsWith(FIXTURES));
         assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }

@@ -17,5 +17,7 @@ public enum CloseReason {
     /** A broker operation the session needed failed. */
     BROKER_FAILURE,
     /** The node is shutting down. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** The node held more than its fair share of the cluster's sessions and handed this one back. */
+    REBALANCE
 }

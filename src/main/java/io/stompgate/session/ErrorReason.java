@@ -21,7 +21,8 @@ public enum ErrorReason {
     SLOW_CONSUMER("slow_consumer"),
     HEARTBEAT_TIMEOUT("heartbeat_timeout"),
     BROKER("broker"),
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    REBALANCE("rebalancing");
 
     private final String tag;
 

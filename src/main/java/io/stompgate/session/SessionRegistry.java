@@ -4,10 +4,12 @@ import io.stompgate.broker.BrokerMessage;
 import io.stompgate.broker.DeliveryListener;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.stomp.StompHeaders;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public final class SessionRegistry implements DeliveryListener {
     private final Set<StompSession> sessions = ConcurrentHashMap.newKeySet();
     private final TopicTrie<TopicEntry> topics = new TopicTrie<>();
     private final Map<String, UserEntry> users = new ConcurrentHashMap<>();
+    private final List<Runnable> drainingListeners = new CopyOnWriteArrayList<>();
     private volatile boolean draining;
 
     public SessionRegistry(MessageBroker broker, SessionMetrics metrics) {
@@ -77,12 +80,28 @@ public final class SessionRegistry implements DeliveryListener {
 
     /** From now on the node takes no new sessions: a CONNECT gets an ERROR "server shutting down". */
     public void startDraining() {
-        draining = true;
+        setDraining(true);
     }
 
     /** Takes new sessions again (a node restarted in the same process). */
     public void stopDraining() {
-        draining = false;
+        setDraining(false);
+    }
+
+    /**
+     * Runs {@code listener} each time draining starts or stops, on the thread that changed it,
+     * so that whoever tells other nodes about this one can do it at once. Must not block.
+     */
+    public void onDrainingChange(Runnable listener) {
+        drainingListeners.add(listener);
+    }
+
+    private void setDraining(boolean value) {
+        boolean changed = draining != value;
+        draining = value;
+        if (changed) {
+            drainingListeners.forEach(Runnable::run);
+        }
     }
 
     public boolean isDraining() {
@@ -96,6 +115,23 @@ public final class SessionRegistry implements DeliveryListener {
 
     public List<StompSession> sessions() {
         return List.copyOf(sessions);
+    }
+
+    /**
+     * Up to {@code n} open sessions, whichever come first (no order is promised): the ones a
+     * node closes when it hands sessions back to the cluster. Copies only what it returns.
+     */
+    public List<StompSession> anySessions(int n) {
+        List<StompSession> picked = new ArrayList<>(Math.max(0, Math.min(n, sessions.size())));
+        for (StompSession s : sessions) {
+            if (picked.size() >= n) {
+                break;
+            }
+            if (s.isOpen()) {
+                picked.add(s);
+            }
+        }
+        return picked;
     }
 
     /** Distinct topic patterns subscribed on this node (each one binding). */

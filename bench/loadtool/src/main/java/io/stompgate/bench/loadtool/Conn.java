@@ -98,6 +98,10 @@ final class Conn implements Stomp.FrameHandler {
     long startNanos;
     long connectedNanos;
     long readyNanos;
+    /** Closed by the server with an ERROR the scenario reconnects after, and replaced. */
+    volatile boolean handedBack;
+    /** When the connection this one replaces got the ERROR that sent it here (reconnects only), else 0. */
+    long replacesSinceNanos;
     /** Scenario state, touched only on the event loop. */
     long inflight;
     boolean greeted;

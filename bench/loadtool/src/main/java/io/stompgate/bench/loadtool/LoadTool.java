@@ -164,9 +164,7 @@ public final class LoadTool {
             sampler.mark(1);
             selfStart = ProcStats.self();
             log("measuring " + o.duration + "s");
-            while (System.nanoTime() < windowEnd && !s.finished()) {
-                TimeUnit.MILLISECONDS.sleep(2);
-            }
+            sleepUntil(windowEnd, o.untilFile, s::finished);
             s.windowEnd();
             sampler.mark(2);
             selfEnd = ProcStats.self();
@@ -198,9 +196,26 @@ public final class LoadTool {
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {
+        sleepUntil(nanos, null, () -> false);
+    }
+
+    /**
+     * Sleeps until {@code nanos}, until {@code file} (when not null) exists, or until the scenario
+     * says it is {@code finished} (checked every 2 ms).
+     */
+    private static void sleepUntil(long nanos, String file, java.util.function.BooleanSupplier finished)
+            throws InterruptedException {
         long left;
-        while ((left = nanos - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+        long nextFileCheck = 0;
+        while ((left = nanos - System.nanoTime()) > 0 && !finished.getAsBoolean()) {
+            if (file != null && System.nanoTime() >= nextFileCheck) {
+                if (Files.exists(Path.of(file))) {
+                    log(file + " exists: ending the window early");
+                    return;
+                }
+                nextFileCheck = System.nanoTime() + 100_000_000L;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, 2_000_000L));
         }
     }
 

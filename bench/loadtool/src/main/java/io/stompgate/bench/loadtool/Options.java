@@ -62,6 +62,11 @@ final class Options {
     String jsonOut;
     String ours = "stompgate";
     String forkJvmOpts = "-Xmx512m -XX:+UseParallelGC";
+    Set<String> reconnectOn = new LinkedHashSet<>();
+    int maxReconnects = -1;
+    String livePath;
+    String untilFile;
+    String balance = "round-robin";
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -185,6 +190,27 @@ final class Options {
             case "json-out" -> jsonOut = v;
             case "ours" -> ours = v;
             case "fork-jvm-opts" -> forkJvmOpts = v;
+            case "reconnect-on" -> {
+                for (String m : v.split(",")) {
+                    if (!m.isBlank()) {
+                        reconnectOn.add(m.trim());
+                    }
+                }
+            }
+            case "until-file" -> untilFile = v;
+            case "balance" -> {
+                if (!v.equals("round-robin") && !v.equals("least-connections")) {
+                    throw new IllegalArgumentException("--balance takes round-robin or least-connections");
+                }
+                balance = v;
+            }
+            case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
+            case "live-path" -> {
+                if (!v.startsWith("/")) {
+                    throw new IllegalArgumentException("--live-path must be a path such as /actuator/health/readiness");
+                }
+                livePath = v;
+            }
             default -> throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
         }
     }
@@ -228,6 +254,16 @@ final class Options {
         if (perProcess > files - 300) {
             throw new IllegalArgumentException(total + " connections need " + perProcess + " sockets per process but this "
                     + "process may open " + files + " files: split with --fork k (or --shard i/k)");
+        }
+        if (maxReconnects < 0) {
+            maxReconnects = 10 * total;
+        }
+        if ((!reconnectOn.isEmpty() || livePath != null) && !scenario.equals("connections")) {
+            throw new IllegalArgumentException("--reconnect-on and --live-path are for the connections scenario");
+        }
+        if (!reconnectOn.isEmpty() && Math.max(fork, shards) > 1) {
+            throw new IllegalArgumentException("--reconnect-on runs in one process (no --fork/--shard): "
+                    + "its times are on one clock");
         }
         if (sourceAddresses == 0) {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
@@ -391,6 +427,16 @@ final class Options {
               --threads n              client event-loop threads (default: cores)
               --warm-connections n     connections: first open and close n connections (warms the
                            server's code paths) before the 'before' sample, so it is not counted per connection
+            scale-out (connections scenario, one process)
+              --live-path /actuator/health/readiness   a --url node takes connections only while GET of this
+                           path on its host:port answers 200 (asked every 500 ms): list nodes that start later
+              --reconnect-on rebalancing[,...]   a connection closed with an ERROR of this message reconnects
+                           as the same user to the next live node, round-robin, and subscribes again (as a
+                           load balancer would place it); reports reconnects, their times, sessions per node
+              --balance round-robin|least-connections   how (re)connections pick among the live nodes
+                           (least-connections: the node this tool holds fewest connections on)
+              --max-reconnects n       bound on reconnects (default 10 x connections)
+              --until-file F           the measured window (the hold) ends early once file F exists
             measurement
               --server-pid p[,p...]    server processes: RSS (VmRSS) and CPU (utime+stime) before/after,
                            KB per connection, CPU-seconds per million delivered

@@ -72,6 +72,18 @@ final class Report {
                 m.put("open_s", openMs / 1000.0);
                 percentiles(m, "connect", r.hist("connect_us"), true);
                 percentiles(m, "subscribe", r.hist("subscribe_us"), false);
+                if (!o.reconnectOn.isEmpty() || o.livePath != null) {
+                    m.put("reconnects", r.counter("reconnects"));
+                    m.put("reconnects_failed", r.counter("reconnects_failed"));
+                    m.put("live_changed_s", r.counter("live_changed_ms") / 1000.0);
+                    if (r.counters.containsKey("first_reconnect_ms")) {
+                        m.put("first_reconnect_s", r.counter("first_reconnect_ms") / 1000.0);
+                        m.put("last_reconnect_s", r.counter("last_reconnect_ms") / 1000.0);
+                        m.put("last_reconnect_after_live_change_s", r.counter("last_reconnect_after_live_change_ms") / 1000.0);
+                    }
+                    percentiles(m, "reconnect", r.hist("reconnect_us"), false);
+                    m.put("sessions_per_node", r.info.getOrDefault("sessions_per_node", ""));
+                }
             }
             case "replay" -> {
                 m.put("messages", o.messages);
