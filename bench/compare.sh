@@ -24,6 +24,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
 
 # ---------------------------------------------------------------- defaults
 ROUNDS=3
@@ -81,39 +83,15 @@ fi
 (( ROUNDS >= 1 && ROUNDS <= 10 )) || { echo "--rounds must be 1..10" >&2; exit 2; }
 
 STAMP="$(date +%Y%m%d-%H%M%S)"
-OUT="${OUT:-$HERE/results/$STAMP}"
-mkdir -p "$OUT"
-RESULTS="$OUT/results.jsonl"
-DEADLINE=$(( $(date +%s) + MAX_MINUTES * 60 ))
-GW_JAR="$ROOT/target/stompgate-0.1.0-SNAPSHOT.jar"
-TOOL_JAR="$HERE/loadtool/target/loadtool.jar"
+init_run_dir "$HERE/results/$STAMP"
 RELAY_JAR="$HERE/spring-relay/target/spring-relay.jar"
 BARE_JAR="$HERE/bare-ws/target/bare-ws.jar"
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" | tee -a "$OUT/compare.log" >&2; }
-
-# ---------------------------------------------------------------- cleanup (also on Ctrl-C)
-STARTED=()
-TOOL_PID=""
-stop_started() {
-  local pid
-  if [[ -n "$TOOL_PID" ]] && kill -0 "$TOOL_PID" 2>/dev/null; then kill "$TOOL_PID" 2>/dev/null || true; fi
-  for pid in "${STARTED[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
-  done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-  done
-  STARTED=()
-}
-trap 'stop_started' EXIT
-trap 'log "interrupted"; stop_started; exit 130' INT TERM
-
-time_left() { (( $(date +%s) < DEADLINE )); }
+LOG_FILE="$OUT/compare.log"
+trap_cleanup stop_started
 
 # ---------------------------------------------------------------- prerequisites
-rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ is not running on this machine" >&2; exit 1; }
+require_rabbitmq
 beam_pid() { pgrep -u rabbitmq -x beam.smp 2>/dev/null | head -1 || pgrep -x beam.smp | head -1; }
 BEAM="$(beam_pid)"
 [[ -n "$BEAM" ]] || { echo "cannot find RabbitMQ's beam.smp process" >&2; exit 1; }
@@ -163,8 +141,7 @@ for j in "$GW_JAR" "$TOOL_JAR" "$RELAY_JAR" "$BARE_JAR"; do
 done
 
 {
-  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-  echo "java: $(java -version 2>&1 | head -1)"
+  describe_machine
   echo "rabbitmq: $(rabbitmqctl -q version 2>/dev/null)"
   echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "rounds=$ROUNDS subscribers=$SUBSCRIBERS body=$BODY window=$WINDOW paces=$PACES warmup=$WARMUP duration=$DURATION rate=$RATE users=$USERS connections=$CONN_N big=$CONN_BIG hold=$HOLD"
@@ -172,26 +149,7 @@ done
 } | tee "$OUT/machine.txt" >&2
 
 # ---------------------------------------------------------------- systems
-wait_http() { # url timeout-seconds: any HTTP answer
-  local url="$1" t="$2"
-  for _ in $(seq 1 $(( t * 5 ))); do
-    curl -s -o /dev/null -m 1 "$url" && return 0
-    sleep 0.2
-  done
-  return 1
-}
-wait_ready() { # gateway readiness
-  local port="$1"
-  for _ in $(seq 1 300); do
-    [[ "$(curl -s -m 1 "http://127.0.0.1:$port/actuator/health/readiness" || true)" == *'"UP"'* ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
 SERVER_PIDS=""; URLS=""; URL_A=""; IDENTITY=(); USER_OK=0; RAW=()
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_system() {
   local sys="$1" round="$2" p
@@ -208,7 +166,7 @@ start_system() {
           --gateway.node-id="bench-$p" $GATEWAY_ARGS >"$OUT/stompgate-$p-r$round.log" 2>&1 &
         STARTED+=($!); SERVER_PIDS+="$!,"
       done
-      wait_ready $PORT_GW1 && wait_ready $PORT_GW2 || { log "stompgate did not become ready"; return 1; }
+      wait_ready $PORT_GW1 60 && wait_ready $PORT_GW2 60 || { log "stompgate did not become ready"; return 1; }
       URLS="ws://127.0.0.1:$PORT_GW1/ws,ws://127.0.0.1:$PORT_GW2/ws"; USER_OK=1
       SERVER_PIDS+="$BEAM" ;;
     spring-relay)
@@ -242,18 +200,9 @@ tool() { # label scenario args...: one bounded run, JSON line appended to $RESUL
   local label="$1" scenario="$2"; shift 2
   time_left || { log "time budget spent: skipping $scenario for $label"; return 0; }
   log "  $label $scenario $*"
-  # In the background and waited for, so that Ctrl-C/TERM reach the trap at once.
-  # shellcheck disable=SC2086
-  java $TOOL_OPTS -jar "$TOOL_JAR" "$scenario" --label "$label" "${RAW[@]}" "${IDENTITY[@]}" \
-    --json-out "$RESULTS" --max-time 600 "$@" >>"$OUT/tool.out" 2>>"$OUT/tool.err" &
-  TOOL_PID=$!
-  wait "$TOOL_PID" || log "  (run reported a failure; see $OUT/tool.err)"
-  TOOL_PID=""
+  run_tool "$scenario" --label "$label" "${RAW[@]}" "${IDENTITY[@]}" --json-out "$RESULTS" --max-time 600 "$@"
   tail -1 "$OUT/tool.out" | cut -c1-300 >&2
-  local pid
-  for pid in "${STARTED[@]}"; do
-    kill -0 "$pid" 2>/dev/null || log "  WARNING: server process $pid is gone (see its log in $OUT)"
-  done
+  check_started
 }
 
 run_system() {
@@ -310,7 +259,7 @@ if [[ $CAPACITY == 1 && " $SYSTEMS " == *" stompgate "* ]] && time_left; then
   java $JVM_OPTS -jar "$GW_JAR" --gateway.broker=rabbitmq --server.port=$PORT_GW1 \
     --gateway.node-id="bench-capacity" $GATEWAY_ARGS >"$OUT/stompgate-capacity.log" 2>&1 &
   STARTED+=($!); cap_pid=$!
-  if wait_ready $PORT_GW1; then
+  if wait_ready $PORT_GW1 60; then
     SERVER_PIDS="$cap_pid"; IDENTITY=(--identity query); RAW=()
     tool stompgate-capacity connections --url "ws://127.0.0.1:$PORT_GW1/ws" --connections "$CAPACITY_N" \
       --duration "$HOLD" --server-pid "$cap_pid" --fork 2 --source-addresses 2 --server-gc --warm-connections "$WARM_CONN"

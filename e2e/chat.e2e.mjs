@@ -142,6 +142,17 @@ async function scenario(browser) {
   }
   log('lobby and inbox subscriptions confirmed by RECEIPT on all three pages');
 
+  // Each page shows who is in the lobby, from both nodes (presence, /presence/chat.lobby).
+  for (const p of [ada, linus, grace]) {
+    try {
+      await p.page.locator('#conv-members', { hasText: 'here: ada, grace, linus' }).waitFor();
+    } catch (e) {
+      const shown = await p.page.locator('#conv-members').textContent();
+      throw new CheckFailed(`${p.name}'s lobby does not show ada, grace and linus as members: "${shown}"`);
+    }
+  }
+  log('the lobby shows its members, ada, grace and linus, on all three pages');
+
   // A room message crosses the cluster: sent through node A, delivered by node B to linus.
   const hello = "Hi everyone! I'm on the first node.";
   await say(ada, hello);
@@ -332,6 +343,8 @@ async function history(browser, { ada, linus, grace }) {
 /** A node without history: the page learns it from the ERROR, drops x-stream-offset, and works. */
 async function withoutHistory(browser) {
   const zoe = await person(browser, 'zoe', urlPlain, { width: 720, height: 640 }, {}, false);
+  // That node tracks no presence either: a second refusal, a second quiet reconnect.
+  await zoe.page.waitForFunction(() => window.stompgateDemo.state.presence === false);
   await ready(zoe, LOBBY);
   await zoe.page.locator('#status[data-state="connected"]').waitFor();
   zoe.node = await zoe.page.locator('#status').getAttribute('data-node');
@@ -344,6 +357,7 @@ async function withoutHistory(browser) {
   check(await zoe.page.locator('#error').isHidden(), `zoe's page shows an error: ${await zoe.page.locator('#error').textContent()}`);
   check(await zoe.page.locator('#conv-history').isHidden(), "zoe's lobby says it keeps history");
   check(await zoe.page.evaluate(() => window.stompgateDemo.state.history) === false, "zoe's page did not learn 'no history'");
+  check(await zoe.page.locator('#conv-members').isHidden(), "zoe's lobby shows members where the node tracks none");
   check(zoe.problems.length === 0, `zoe: ${zoe.problems.join('; ')}`);
   log(`zoe on ${zoe.node} (no history): refused once, subscribed again without x-stream-offset, chats`);
   await zoe.context.close();

@@ -22,6 +22,8 @@ const STORE = 'stompgate.demo';
 const STREAM_OFFSET = 'x-stream-offset';    // SUBSCRIBE: where to start; MESSAGE: its place in the history
 const RECOVERED = 'x-stream-recovered';     // RECEIPT of such a SUBSCRIBE: false if some of it had expired
 const NO_HISTORY = /keeps no history/;      // the gateway's ERROR for x-stream-offset where it keeps none
+const PRESENCE = 'x-presence';              // MESSAGE on /presence/<key>: snapshot, join or leave
+const NO_PRESENCE = /not under presence/;   // the gateway's ERROR for /presence/<key> where it tracks none
 
 const $ = (id) => document.getElementById(id);
 
@@ -77,7 +79,10 @@ const state = {
   // Whether the gateway keeps a history for rooms: null until it says (the first room's
   // RECEIPT or MESSAGE), false once it refused x-stream-offset. Learned, not configured.
   history: null,
-  quietReconnect: false,   // the next reconnect follows that refusal: no "reconnected" notes
+  // Whether the gateway tracks who is in the rooms (docs/protocol.md §9): null until it says
+  // (a snapshot), false once it refused /presence/chat.<room>. Learned, not configured.
+  presence: null,
+  quietReconnect: false,   // the next reconnect follows a refusal: no "reconnected" notes
 };
 
 // --- connection -------------------------------------------------------------
@@ -142,6 +147,14 @@ function connect(name) {
   };
   client.onStompError = (frame) => {
     const message = frame.headers.message || 'error';
+    if (NO_PRESENCE.test(message) && state.presence !== false) {
+      // This gateway tracks no presence for rooms (off by default): as for history, it closes
+      // the connection, stompjs reconnects, and the rooms subscribe again without it.
+      state.presence = false;
+      state.quietReconnect = true;
+      showMembers();
+      return;
+    }
     if (NO_HISTORY.test(message) && state.history !== false) {
       // This gateway keeps no history for rooms (history is off by default): it closes the
       // connection, stompjs reconnects, and the rooms subscribe again without the header.
@@ -181,6 +194,25 @@ function subscribe(conv) {
   });
   const seen = { last: null };           // the last offset this subscription delivered
   conv.subscription = state.client.subscribe(conv.destination, (message) => onMessage(conv, message, seen), headers);
+  if (conv.room && state.presence !== false) {
+    conv.presence = state.client.subscribe(`/presence/chat.${conv.room}`, (message) => onPresence(conv, message));
+  }
+}
+
+/** Who is in a room: the snapshot, then joins and leaves, from every node (docs/protocol.md §9). */
+function onPresence(conv, message) {
+  const body = JSON.parse(message.body);
+  const kind = message.headers[PRESENCE];
+  if (kind === 'snapshot') {
+    state.presence = true;
+    conv.members = new Set(body.users.map((u) => u.user));
+  } else if (kind === 'join') {
+    conv.members.add(body.user);
+  } else if (kind === 'leave') {
+    conv.members.delete(body.user);
+  }
+  for (const name of conv.members) rememberUser(name);
+  if (state.active === conv) showMembers();
 }
 
 /**
@@ -235,7 +267,7 @@ function onMessage(conv, message, seen) {
 function conversation(id, props) {
   let conv = state.conversations.get(id);
   if (conv) return conv;
-  conv = { id, unread: 0, ready: false, subscription: null, lastOffset: null, ...props };
+  conv = { id, unread: 0, ready: false, subscription: null, presence: null, members: new Set(), lastOffset: null, ...props };
   conv.log = el('ol', { class: 'log', dataset: { conv: id }, 'aria-label': conv.title, hidden: '' });
   conv.badge = el('span', { class: 'badge', hidden: '' });
   conv.tab = el('button', {
@@ -271,6 +303,7 @@ function inbox() {
 
 function leave(conv) {
   if (state.client?.connected && conv.subscription) conv.subscription.unsubscribe();
+  if (state.client?.connected && conv.presence) conv.presence.unsubscribe();
   conv.item.remove();
   conv.log.remove();
   state.conversations.delete(conv.id);
@@ -309,6 +342,22 @@ function showDest() {
   $('conv-dest').textContent = conv.direct ? `${INBOX} · send to /user/<name>/queue/inbox` : conv.destination;
   const history = $('conv-history');
   history.hidden = !conv.room || state.history !== true;
+  showMembers();
+}
+
+/** The active room's members, where the gateway tracks them. */
+function showMembers() {
+  const conv = state.active;
+  const members = $('conv-members');
+  if (!conv || !conv.room || state.presence !== true) {
+    members.hidden = true;
+    return;
+  }
+  const names = [...conv.members].sort();
+  members.textContent = names.length ? `here: ${names.join(', ')}` : 'here: nobody';
+  members.title = `${names.length} subscribed to ${conv.destination}, on any node (/presence/chat.${conv.room})`;
+  members.dataset.count = String(names.length);
+  members.hidden = false;
 }
 
 function showUnread(conv) {

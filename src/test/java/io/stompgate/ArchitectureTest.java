@@ -84,6 +84,12 @@ class ArchitectureTest {
                         root + ".broker.*..", root + ".transport..", root + ".auth..", root + ".config..")
                 .because("the server API publishes like a SEND: through the session layer's parsing and the broker SPI")),
 
+        PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI(root -> classes().that().resideInAPackage(root + ".presence..")
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(root + "..")
+                        .or(resideInAnyPackage(root + ".presence..", root + ".session", root + ".broker",
+                                root + ".stomp..", root + ".logging")))
+                .because("presence plugs into sessions through their hook and talks to other nodes through the broker SPI")),
+
         ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT(root -> noClasses()
                 .that().resideOutsideOfPackage(root + ".broker.rabbitmq..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.rabbitmq..", "reactor.rabbitmq..")
@@ -121,6 +127,9 @@ class ArchitectureTest {
             Layering.API_KNOWS_NO_BROKER_IMPLEMENTATION_TRANSPORT_AUTH_OR_CONFIG, Set.of(
                     "api.UsesLocalBroker -> broker.local.LocalBroker",
                     "api.ReadsConfiguration -> config.Settings"),
+
+            Layering.PRESENCE_USES_ONLY_THE_SESSION_HOOK_AND_BROKER_SPI, Set.of(
+                    "presence.UsesRabbitBroker -> broker.rabbitmq.RabbitBroker"),
             Layering.ONLY_THE_RABBITMQ_BROKER_USES_THE_RABBITMQ_CLIENT, Set.of(
                     "ops.UsesRabbitClient -> com.rabbitmq.client.Channel")));
 
@@ -155,7 +164,7 @@ class ArchitectureTest {
         assertThat(classes.stream().map(JavaClass::getPackageName))
                 .as("main packages read")
                 .contains(MAIN + ".stomp", MAIN + ".session", MAIN + ".broker", MAIN + ".broker.rabbitmq", MAIN + ".app",
-                        MAIN + ".api", MAIN + ".cluster")
+                        MAIN + ".api", MAIN + ".presence", MAIN + ".cluster")
                 .noneMatch(pkg -> pkg.startsWith(FIXTURES));
         assertThat(classes.stream().map(JavaClass::getName)).doesNotContain(ArchitectureTest.class.getName());
     }

@@ -1,6 +1,7 @@
 package io.stompgate.api;
 
 import io.stompgate.broker.BrokerException;
+import io.stompgate.presence.ClusterPresence;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,8 @@ public final class ApiRoutes {
     /** The request header that carries the API key. */
     public static final String KEY_HEADER = "X-API-Key";
     public static final String PUBLISH_PATH = "/api/publish";
+    /** {@code GET /api/presence?destination=/topic/<key>}: the presence snapshot (docs/protocol.md §9). */
+    public static final String PRESENCE_PATH = "/api/presence";
     static final String ALL_PATHS = "/api/**";
 
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -60,14 +63,17 @@ public final class ApiRoutes {
 
     private final ApiKey key;
     private final ApiPublisher publisher;
+    private final ClusterPresence presence;
     private final JacksonJsonDecoder decoder;
     private final int maxRequestBytes;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastRefusalLogNanos = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    private ApiRoutes(ApiKey key, ApiPublisher publisher, JsonMapper jsonMapper, int maxRequestBytes) {
+    private ApiRoutes(ApiKey key, ApiPublisher publisher, ClusterPresence presence, JsonMapper jsonMapper,
+            int maxRequestBytes) {
         this.key = key;
         this.publisher = publisher;
+        this.presence = presence;
         this.maxRequestBytes = maxRequestBytes;
         this.decoder = new JacksonJsonDecoder(jsonMapper.rebuild()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -76,19 +82,23 @@ public final class ApiRoutes {
     }
 
     /**
-     * The API, on: {@code POST /api/publish} and, for any other {@code /api/**} request
-     * with the right key, 404 (405 for another method on {@code /api/publish}).
+     * The API, on: {@code POST /api/publish}, {@code GET /api/presence} and, for any other
+     * {@code /api/**} request with the right key, 404 (405 for another method on either path).
      *
      * @param maxRequestBytes the largest request body read; a larger one gets 400
      */
-    public static RouterFunction<ServerResponse> enabled(ApiKey key, ApiPublisher publisher, JsonMapper jsonMapper,
-            int maxRequestBytes) {
-        ApiRoutes routes = new ApiRoutes(key, publisher, jsonMapper, maxRequestBytes);
+    public static RouterFunction<ServerResponse> enabled(ApiKey key, ApiPublisher publisher, ClusterPresence presence,
+            JsonMapper jsonMapper, int maxRequestBytes) {
+        ApiRoutes routes = new ApiRoutes(key, publisher, presence, jsonMapper, maxRequestBytes);
         return RouterFunctions.route()
                 .POST(PUBLISH_PATH, routes::publish)
                 .route(RequestPredicates.path(PUBLISH_PATH), request -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
                         .allow(HttpMethod.POST).contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(new ApiError("use POST " + PUBLISH_PATH)))
+                .GET(PRESENCE_PATH, routes::presence)
+                .route(RequestPredicates.path(PRESENCE_PATH), request -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                        .allow(HttpMethod.GET).contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(new ApiError("use GET " + PRESENCE_PATH + "?destination=/topic/<key>")))
                 .route(RequestPredicates.path(ALL_PATHS), request -> error(HttpStatus.NOT_FOUND,
                         "no API endpoint at " + request.method() + " " + abbreviatedPath(request)))
                 .filter(routes.keyCheck())
@@ -143,6 +153,26 @@ public final class ApiRoutes {
                 .flatMap(messageId -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(new Published(messageId)))
                 .onErrorResume(this::failure);
+    }
+
+    /** The snapshot of a concrete topic under presence, as its {@code /presence/<key>} subscribers get first. */
+    private Mono<ServerResponse> presence(ServerRequest request) {
+        String destination = request.queryParam("destination").orElse(null);
+        String topic = "/topic/";
+        if (destination == null || !destination.startsWith(topic) || destination.length() == topic.length()) {
+            return error(HttpStatus.BAD_REQUEST, "destination must be a topic such as /topic/chat.lobby");
+        }
+        String key = destination.substring(topic.length());
+        for (String word : key.split("\\.", -1)) {
+            if (word.equals("*") || word.equals("#")) {
+                return error(HttpStatus.BAD_REQUEST, "destination must be a concrete topic, without wildcards");
+            }
+        }
+        if (key.length() > 255 || !presence.tracks(key)) {
+            return error(HttpStatus.BAD_REQUEST, "'" + abbreviate(destination)
+                    + "' is not under presence (gateway.presence.destinations)");
+        }
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(presence.snapshot(key));
     }
 
     private Mono<ServerResponse> failure(Throwable e) {

@@ -4,6 +4,7 @@ import io.stompgate.api.ApiKey;
 import io.stompgate.api.ApiPublisher;
 import io.stompgate.api.ApiRoutes;
 import io.stompgate.broker.MessageBroker;
+import io.stompgate.presence.ClusterPresence;
 import io.stompgate.session.SessionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,14 +24,15 @@ public class ApiConfiguration {
 
     @Bean
     RouterFunction<ServerResponse> apiRoutes(ApiProperties api, MessageBroker broker, SessionOptions options,
-            JsonMapper jsonMapper) {
+            ClusterPresence presence, JsonMapper jsonMapper) {
         if (!api.enabled()) {
             log.info("server API off: /api/** answers 404 (set gateway.api.key to turn it on)");
             return ApiRoutes.disabled();
         }
         int maxFrameBytes = options.limits().maxFrameBytes();
-        log.info("server API on: POST {} with the {} header", ApiRoutes.PUBLISH_PATH, ApiRoutes.KEY_HEADER);
-        return ApiRoutes.enabled(new ApiKey(api.key()), new ApiPublisher(broker, options.limits()), jsonMapper,
-                ApiRoutes.maxRequestBytes(maxFrameBytes));
+        log.info("server API on: POST {} and GET {} with the {} header", ApiRoutes.PUBLISH_PATH, ApiRoutes.PRESENCE_PATH,
+                ApiRoutes.KEY_HEADER);
+        return ApiRoutes.enabled(new ApiKey(api.key()), new ApiPublisher(broker, options.limits()), presence,
+                jsonMapper, ApiRoutes.maxRequestBytes(maxFrameBytes));
     }
 }

@@ -7,6 +7,7 @@ import io.stompgate.app.GatewayMessenger;
 import io.stompgate.broker.MessageBroker;
 import io.stompgate.broker.local.LocalBroker;
 import io.stompgate.ops.MicrometerSessionMetrics;
+import io.stompgate.presence.ClusterPresence;
 import io.stompgate.session.ConnectAuthenticator;
 import io.stompgate.session.DestinationPolicy;
 import io.stompgate.session.SessionContext;
@@ -37,7 +38,8 @@ import reactor.core.scheduler.Schedulers;
  * session layer on top of it and the WebSocket endpoint in front.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({GatewayProperties.class, BrokerProperties.class, HistoryProperties.class})
+@EnableConfigurationProperties({GatewayProperties.class, BrokerProperties.class, HistoryProperties.class,
+        PresenceProperties.class})
 public class GatewayConfiguration {
 
     /** The largest WebSocket frame read at all; bigger STOMP frames up to this get a STOMP ERROR. */
@@ -106,9 +108,22 @@ public class GatewayConfiguration {
 
     @Bean
     SessionContext sessionContext(NodeId nodeId, SessionOptions options, SessionRegistry registry, MessageBroker broker,
-            ConnectAuthenticator authenticator, ObjectProvider<DestinationPolicy> policy, SessionMetrics metrics) {
+            ConnectAuthenticator authenticator, ObjectProvider<DestinationPolicy> policy, SessionMetrics metrics,
+            ClusterPresence presence) {
         return new SessionContext(nodeId.value(), options, registry, broker, authenticator,
-                policy.getIfAvailable(() -> DestinationPolicy.ALLOW_ALL), metrics, Schedulers.parallel());
+                policy.getIfAvailable(() -> DestinationPolicy.ALLOW_ALL), metrics, Schedulers.parallel(), presence);
+    }
+
+    /**
+     * Presence (docs/protocol.md §9): made before the broker starts, so that it hears every presence
+     * node message; it sends nothing while {@code gateway.presence.destinations} is empty.
+     */
+    @Bean(destroyMethod = "stop")
+    ClusterPresence clusterPresence(PresenceProperties properties, MessageBroker broker, NodeId nodeId) {
+        ClusterPresence presence = new ClusterPresence(properties.patterns(), broker, nodeId.value(),
+                properties.digestInterval(), properties.maxEntries());
+        presence.start(Schedulers.parallel());
+        return presence;
     }
 
     @Bean

@@ -2,7 +2,6 @@ package io.stompgate.config;
 
 import io.stompgate.broker.History;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,8 +18,6 @@ public record HistoryProperties(
         @DefaultValue("10m") Duration maxAge,
         @DefaultValue("256MB") DataSize maxBytes) {
 
-    private static final String TOPIC = "/topic/";
-
     public HistoryProperties {
         history(destinations, maxAge, maxBytes); // a bad value stops start-up, naming its property
     }
@@ -31,15 +28,7 @@ public record HistoryProperties(
     }
 
     private static History history(List<String> destinations, Duration maxAge, DataSize maxBytes) {
-        List<String> patterns = new ArrayList<>();
-        for (String d : destinations == null ? List.<String>of() : destinations) {
-            String destination = d.trim();
-            if (!destination.startsWith(TOPIC) || destination.length() == TOPIC.length()) {
-                throw new IllegalArgumentException("gateway.history.destinations must be topic patterns such as "
-                        + "/topic/chat.#, was '" + destination + "'");
-            }
-            patterns.add(destination.substring(TOPIC.length()));
-        }
-        return new History(patterns, maxAge, maxBytes.toBytes());
+        return new History(TopicDestinationList.patterns(destinations, "gateway.history.destinations"), maxAge,
+                maxBytes.toBytes());
     }
 }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  * /user/&lt;principal&gt;/queue/&lt;name&gt;  SEND only: every session of that principal
  * /queue/&lt;name&gt;                   SUBSCRIBE and SEND: competing consumers
  * /app/&lt;key&gt;                      SEND only: application backends
+ * /presence/&lt;key&gt;                 SUBSCRIBE only: who subscribes to /topic/&lt;key&gt; (§9)
  * </pre>
  *
  * A principal in a destination is percent-decoded, so one that holds {@code /}
@@ -27,6 +28,7 @@ public final class Destinations {
     public static final String USER_QUEUE = "/user/queue/";
     public static final String QUEUE = "/queue/";
     public static final String APP = "/app/";
+    public static final String PRESENCE = "/presence/";
     /**
      * Not a destination: a SEND here carries a fresh token for the session itself
      * (docs/protocol.md §11), and goes nowhere else.
@@ -101,6 +103,33 @@ public final class Destinations {
             return new Address.App(topicKey(destination, false, APP));
         }
         throw unknown(destination);
+    }
+
+    /** Whether {@code destination} is a {@code /presence/<key>} watch. */
+    public static boolean isPresence(String destination) {
+        return destination.startsWith(PRESENCE);
+    }
+
+    /**
+     * The topic key of a {@code /presence/<key>} SUBSCRIBE: concrete (no wildcard), as a
+     * {@code /topic/<key>} SEND's.
+     */
+    static String presenceKey(String destination) {
+        String key = topicKey(destination, true, PRESENCE);
+        if (!isConcrete(key)) {
+            throw refused(destination, "a presence key must be concrete, without wildcards: '" + abbreviate(destination) + "'");
+        }
+        return key;
+    }
+
+    /** Whether a topic key holds no wildcard word ({@code *} or {@code #}). */
+    static boolean isConcrete(String key) {
+        for (String word : key.split("\\.", -1)) {
+            if (word.equals("*") || word.equals("#")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The destination a subscriber of {@code address} sees in its MESSAGE frames, for a concrete message. */

@@ -429,6 +429,9 @@ public final class StompSession {
             throw new StompProtocolException(ErrorReason.PROTOCOL, "unknown ack mode '" + frame.header(StompHeaders.ACK)
                     + "'; use auto, client or client-individual");
         }
+        if (Destinations.isPresence(destination)) {
+            return withReceipt(watchPresence(subscriptionId, destination, ackMode), receipt);
+        }
         Address address = Destinations.forSubscribe(destination, identity.name(), ctx.broker().maxQueueNameBytes());
         if (!ctx.policy().maySubscribe(identity, destination, address)) {
             throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '" + destination + "'");
@@ -438,6 +441,13 @@ public final class StompSession {
                 options.queuePrefetch(), options.outboundFrames());
         Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
         subscriptions.add(sub);
+        if (address instanceof Address.Topic topic && Destinations.isConcrete(topic.key())
+                && ctx.presence().tracks(topic.key())) {
+            String key = topic.key();
+            String user = identity.name();
+            ctx.presence().joined(key, user, id);
+            sub.presence(() -> ctx.presence().left(key, user, id));
+        }
         Mono<Void> effect;
         if (address instanceof Address.Topic topic && historyStart != null) {
             return readingHistory(sub, topic.key(), historyStart, receipt);
@@ -454,6 +464,30 @@ public final class StompSession {
                     .flatMap(consumer -> sub.attach(consumer) ? Mono.<Void>empty() : consumer.cancel());
         }
         return withReceipt(settled(sub, effect), receipt);
+    }
+
+    /**
+     * A SUBSCRIBE to {@code /presence/<key>}: allowed as one to {@code /topic/<key>} would be, for
+     * a key under presence; the snapshot is queued before the RECEIPT, then joins and leaves.
+     */
+    private Mono<Void> watchPresence(String subscriptionId, String destination, AckMode ackMode) {
+        String key = Destinations.presenceKey(destination);
+        String topic = Destinations.TOPIC + key;
+        Address.Topic address = new Address.Topic(key);
+        if (!ctx.presence().tracks(key)) {
+            throw new StompProtocolException(ErrorReason.DESTINATION, "'" + Destinations.abbreviate(topic)
+                    + "' is not under presence (gateway.presence.destinations)");
+        }
+        if (!ctx.policy().maySubscribe(identity, topic, address)) {
+            throw new StompProtocolException(ErrorReason.FORBIDDEN, "not allowed to subscribe to '"
+                    + Destinations.abbreviate(destination) + "'");
+        }
+        Subscription sub = new Subscription(this, subscriptionId, destination, address, ackMode);
+        subscriptions.add(sub);
+        StompHeaders nodeHeaders = ctx.registry().nodeHeaders();
+        sub.presence(ctx.presence().watch(key, message ->
+                deliver(sub, new SharedMessage(destination, message, nodeHeaders), null)));
+        return settled(sub, Mono.empty());
     }
 
     /**
@@ -504,6 +538,10 @@ public final class StompSession {
 
     /** The registry and broker side of ending a subscription; idempotent, so safe to race with a close. */
     private Mono<Void> releaseAtBroker(Subscription sub) {
+        sub.leavePresence();
+        if (Destinations.isPresence(sub.destination())) {
+            return Mono.empty();
+        }
         Address address = sub.address();
         if (address instanceof Address.Topic topic) {
             HistoryReplay replay = sub.replay();

@@ -26,6 +26,9 @@ final class Subscription {
     private final Map<String, QueueDelivery> unacknowledged = new LinkedHashMap<>();
     private QueueConsumer consumer;
     private boolean cancelled;
+    /** What ends this subscription's part in presence (a counted topic subscription, a watch); null if none. */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> presence =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** A topic subscription reading the history before it is live; null for the others. */
     private volatile HistoryReplay replay;
 
@@ -63,6 +66,19 @@ final class Subscription {
 
     void replay(HistoryReplay historyReplay) {
         this.replay = historyReplay;
+    }
+
+    /** Sets what ends this subscription's part in presence. */
+    void presence(Runnable release) {
+        presence.set(release);
+    }
+
+    /** Ends this subscription's part in presence, once however often it is called. */
+    void leavePresence() {
+        Runnable release = presence.getAndSet(null);
+        if (release != null) {
+            release.run();
+        }
     }
 
     /** Attaches the broker consumer; if the subscription ended meanwhile, cancels it instead. */

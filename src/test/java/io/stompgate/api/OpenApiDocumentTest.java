@@ -16,7 +16,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/openapi.yaml says what the code does: the one path and its statuses, the key
+ * docs/openapi.yaml says what the code does: the paths and their statuses, the key
  * header, and the request and response fields the records define.
  */
 class OpenApiDocumentTest {
@@ -49,10 +49,12 @@ class OpenApiDocumentTest {
     }
 
     @Test
-    void isAnOpenApi3DocumentWithTheOnePathTheApiServes() {
+    void isAnOpenApi3DocumentWithThePathsTheApiServes() {
         assertThat(DOC.path("openapi").asText()).startsWith("3.");
-        assertThat(fieldNames(DOC.path("paths"))).containsExactly(ApiRoutes.PUBLISH_PATH);
+        assertThat(fieldNames(DOC.path("paths"))).containsExactlyInAnyOrder(ApiRoutes.PUBLISH_PATH,
+                ApiRoutes.PRESENCE_PATH);
         assertThat(fieldNames(DOC.path("paths").path(ApiRoutes.PUBLISH_PATH))).containsExactly("post");
+        assertThat(fieldNames(DOC.path("paths").path(ApiRoutes.PRESENCE_PATH))).containsExactly("get");
     }
 
     @Test
@@ -60,6 +62,8 @@ class OpenApiDocumentTest {
         JsonNode responses = DOC.path("paths").path(ApiRoutes.PUBLISH_PATH).path("post").path("responses");
 
         assertThat(fieldNames(responses)).containsExactlyInAnyOrder("200", "400", "401", "404", "405", "503");
+        assertThat(fieldNames(DOC.path("paths").path(ApiRoutes.PRESENCE_PATH).path("get").path("responses")))
+                .containsExactlyInAnyOrder("200", "400", "401", "404", "405");
     }
 
     @Test

@@ -45,11 +45,16 @@ final class SessionHarness {
     private final AtomicInteger sessionIds = new AtomicInteger();
 
     SessionHarness(MessageBroker broker, SessionOptions options, ConnectAuthenticator authenticator) {
+        this(broker, options, authenticator, DestinationPolicy.ALLOW_ALL, Presence.NONE);
+    }
+
+    SessionHarness(MessageBroker broker, SessionOptions options, ConnectAuthenticator authenticator,
+            DestinationPolicy policy, Presence presence) {
         this.broker = broker;
         this.registry = new SessionRegistry(broker, metrics);
         broker.start(registry).block(Duration.ofSeconds(5));
-        this.context = new SessionContext(NODE_ID, options, registry, broker, authenticator,
-                DestinationPolicy.ALLOW_ALL, metrics, timer);
+        this.context = new SessionContext(NODE_ID, options, registry, broker, authenticator, policy, metrics, timer,
+                presence);
     }
 
     SessionHarness(MessageBroker broker, SessionOptions options) {

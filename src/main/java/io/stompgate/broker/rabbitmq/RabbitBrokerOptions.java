@@ -115,13 +115,6 @@ public record RabbitBrokerOptions(
                 NodeQueueOptions.defaults(), History.none(), HISTORY_STREAM);
     }
 
-    public RabbitBrokerOptions withAddresses(List<Endpoint> newAddresses) {
-        return new RabbitBrokerOptions(newAddresses, username, password, virtualHost, requestedHeartbeat,
-                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
-                history, historyStream);
-    }
-
     public RabbitBrokerOptions withOperationTimeout(Duration timeout) {
         return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
                 connectionTimeout, nodeId, timeout, prefetch, topicExchange, userExchange, appExchange,
@@ -134,20 +127,6 @@ public record RabbitBrokerOptions(
                 connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
                 clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
                 history, historyStream);
-    }
-
-    public RabbitBrokerOptions withNodeQueueOptions(NodeQueueOptions nodeQueue) {
-        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
-                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueue,
-                history, historyStream);
-    }
-
-    public RabbitBrokerOptions withHistory(History newHistory) {
-        return new RabbitBrokerOptions(addresses, username, password, virtualHost, requestedHeartbeat,
-                connectionTimeout, nodeId, operationTimeout, prefetch, topicExchange, userExchange, appExchange,
-                clusterExchange, nodeQueuePrefix, queuePrefix, reconnectMin, reconnectMax, tls, nodeQueueOptions,
-                newHistory, historyStream);
     }
 
     @Override

@@ -104,10 +104,12 @@ class BrowserChatE2ETest {
 
     /**
      * A node in {@code rabbitmq} mode with a readable id (it shows on the pages and in the
-     * screenshot), whose chat rooms keep a history in {@code stream}, this test's own.
+     * screenshot), whose chat rooms keep a history in {@code stream}, this test's own, and show
+     * who is in them (presence).
      */
     private static GatewayNode rabbitNode(String nodeId, String stream) {
         return GatewayNode.startRabbit("gateway.node-id=" + nodeId, "gateway.history.destinations=/topic/chat.#",
+                "gateway.presence.destinations=/topic/chat.#",
                 "gateway.rabbitmq.history-stream=" + stream);
     }
 

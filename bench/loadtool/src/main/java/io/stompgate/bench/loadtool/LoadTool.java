@@ -43,7 +43,7 @@ public final class LoadTool {
                 System.exit(Summarize.run(o, OUT));
                 return;
             }
-            if (!List.of("fanout", "latency", "connections", "user").contains(o.scenario)) {
+            if (!List.of("fanout", "latency", "connections", "user", "replay").contains(o.scenario)) {
                 throw new IllegalArgumentException("unknown scenario '" + o.scenario + "' (see --help)");
             }
             o.resolve();
@@ -96,6 +96,7 @@ public final class LoadTool {
             case "latency" -> new Latency(o, env, r);
             case "connections" -> new Connections(o, env, r);
             case "user" -> new UserScenario(o, env, r);
+            case "replay" -> new Replay(o, env, r);
             default -> throw new IllegalArgumentException(o.scenario);
         };
     }
@@ -163,7 +164,7 @@ public final class LoadTool {
             sampler.mark(1);
             selfStart = ProcStats.self();
             log("measuring " + o.duration + "s");
-            sleepUntil(windowEnd, o.untilFile);
+            sleepUntil(windowEnd, o.untilFile, s::finished);
             s.windowEnd();
             sampler.mark(2);
             selfEnd = ProcStats.self();
@@ -195,18 +196,26 @@ public final class LoadTool {
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {
-        sleepUntil(nanos, null);
+        sleepUntil(nanos, null, () -> false);
     }
 
-    /** Sleeps until {@code nanos}, or until {@code file} (when not null) exists. */
-    private static void sleepUntil(long nanos, String file) throws InterruptedException {
+    /**
+     * Sleeps until {@code nanos}, until {@code file} (when not null) exists, or until the scenario
+     * says it is {@code finished} (checked every 2 ms).
+     */
+    private static void sleepUntil(long nanos, String file, java.util.function.BooleanSupplier finished)
+            throws InterruptedException {
         long left;
-        while ((left = nanos - System.nanoTime()) > 0) {
-            if (file != null && Files.exists(Path.of(file))) {
-                log(file + " exists: ending the window early");
-                return;
+        long nextFileCheck = 0;
+        while ((left = nanos - System.nanoTime()) > 0 && !finished.getAsBoolean()) {
+            if (file != null && System.nanoTime() >= nextFileCheck) {
+                if (Files.exists(Path.of(file))) {
+                    log(file + " exists: ending the window early");
+                    return;
+                }
+                nextFileCheck = System.nanoTime() + 100_000_000L;
             }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, 2_000_000L));
         }
     }
 

@@ -32,6 +32,8 @@ final class Options {
     String userSubscribe = "/user/queue/bench";
     int subscribers = -1;
     int window = 200;
+    int messages = 100_000;
+    String offset = "first";
     String pace = "receipt";
     double maxRate = 0;
     int bodyBytes = 100;
@@ -143,6 +145,8 @@ final class Options {
             case "user-subscribe" -> userSubscribe = v;
             case "subscribers" -> subscribers = intIn(key, v, 0, MAX_CONNECTIONS);
             case "window" -> window = intIn(key, v, 1, 100_000);
+            case "messages" -> messages = intIn(key, v, 1, 10_000_000);
+            case "offset" -> offset = v;
             case "pace" -> {
                 if (!v.equals("receipt") && !v.equals("echo")) {
                     throw new IllegalArgumentException("--pace takes receipt or echo");
@@ -223,10 +227,13 @@ final class Options {
             subscribers = scenario.equals("latency") ? 1 : 1000;
         }
         if (warmup < 0) {
-            warmup = scenario.equals("connections") ? 0 : 5;
+            warmup = scenario.equals("connections") || scenario.equals("replay") ? 0 : 5;
         }
         if (duration < 0) {
-            duration = scenario.equals("connections") ? 30 : 20;
+            duration = scenario.equals("connections") ? 30 : scenario.equals("replay") ? 120 : 20;
+        }
+        if (scenario.equals("replay") && (fork > 1 || shards > 1)) {
+            throw new IllegalArgumentException("replay runs in one process (no --fork/--shard)");
         }
         if (subscriberUrl < 0) {
             subscriberUrl = urls.size() > 1 ? 1 : 0;
@@ -238,6 +245,7 @@ final class Options {
             case "fanout", "latency" -> subscribers + 1;
             case "connections" -> connections;
             case "user" -> users;
+            case "replay" -> 2;
             default -> 1;
         };
         int processes = child ? shards : Math.max(fork, shards);
@@ -261,7 +269,7 @@ final class Options {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
         }
         if (setupTimeout < 0) {
-            setupTimeout = 60 + total / 100.0;
+            setupTimeout = 60 + total / 100.0 + (scenario.equals("replay") ? messages / 1000.0 : 0);
         }
         if (maxTime < 0) {
             maxTime = setupTimeout + warmup + duration + drain + 90;
@@ -372,7 +380,7 @@ final class Options {
             stompgate load tool: STOMP 1.2 over WebSocket (Reactor Netty client), loopback targets only.
 
             usage: java -jar loadtool.jar <scenario> [options]
-              scenarios: fanout | latency | connections | user | summarize <results.jsonl>...
+              scenarios: fanout | latency | connections | user | replay | summarize <results.jsonl>...
 
               fanout       N subscribers spread round-robin over the --url list on one topic; one publisher
                            (on --publisher-url) sends as fast as the server confirms, at most --window
@@ -385,6 +393,10 @@ final class Options {
                            successes, failures, connect and subscribe times, and server KB per connection.
               user         --users users on alternating --url nodes; each subscribes --user-subscribe and
                            user i sends to user i+1 at a total of --rate msg/s; p50/p99 and loss.
+              replay       history topics: a publisher sends --messages N (100000) to --topic and waits for
+                           every RECEIPT; then a reader on --subscriber-url subscribes with x-stream-offset:
+                           --offset (first) and reads until the N-th message (bound: --duration, 120s).
+                           Reports replayed msg/s, time to RECEIPT and to the first message, order checked.
               summarize    reads JSON result lines (files or -) and prints medians per label and the ratio
                            of --ours to each other label.
 

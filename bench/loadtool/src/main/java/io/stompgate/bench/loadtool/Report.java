@@ -14,7 +14,7 @@ final class Report {
 
     static Map<String, Object> build(Options o, Result r, Sampler sampler) {
         Map<String, Object> m = new LinkedHashMap<>();
-        double secs = o.duration;
+        double secs = o.scenario.equals("replay") && r.counter("replay_us") > 0 ? r.counter("replay_us") / 1e6 : o.duration;
         m.put("scenario", o.scenario);
         m.put("label", o.label);
         m.put("urls", o.urls.stream().map(Object::toString).collect(Collectors.joining(",")));
@@ -84,6 +84,26 @@ final class Report {
                     percentiles(m, "reconnect", r.hist("reconnect_us"), false);
                     m.put("sessions_per_node", r.info.getOrDefault("sessions_per_node", ""));
                 }
+            }
+            case "replay" -> {
+                m.put("messages", o.messages);
+                m.put("offset", o.offset);
+                m.put("body_bytes", o.bodyBytes);
+                m.put("window", o.window);
+                m.put("published_confirmed", r.counter("published_confirmed"));
+                long pubMs = r.counter("publish_ms");
+                m.put("publish_s", pubMs / 1000.0);
+                m.put("published_per_s", pubMs > 0 ? round(r.counter("published_confirmed") * 1000.0 / pubMs, 1) : 0.0);
+                long replayed = r.counter("replayed");
+                long us = r.counter("replay_us");
+                m.put("replayed", replayed);
+                m.put("replay_complete", replayed == o.messages && us > 0);
+                m.put("replay_s", us / 1e6);
+                m.put("replayed_per_s", us > 0 ? round(replayed * 1e6 / us, 1) : 0.0);
+                m.put("receipt_ms", r.counter("receipt_us") / 1000.0);
+                m.put("first_message_ms", r.counter("first_message_us") / 1000.0);
+                m.put("out_of_order", r.counter("out_of_order"));
+                m.put("dropped_while_running", r.counter("dropped_while_running"));
             }
             default -> {
             }

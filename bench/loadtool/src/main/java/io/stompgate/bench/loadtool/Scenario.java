@@ -54,6 +54,11 @@ abstract class Scenario implements Conn.Listener {
     void stop() {
     }
 
+    /** True once the scenario has done all it measures (the measured window then ends early). */
+    boolean finished() {
+        return false;
+    }
+
     abstract void collect();
 
     boolean mine(int i) {

@@ -78,4 +78,20 @@ class SupportTest {
         assertEquals(2.0, Summarize.median(List.of(3.0, 1.0, 2.0)));
         assertEquals(2.5, Summarize.median(List.of(4.0, 1.0, 2.0, 3.0)));
     }
+
+    @Test
+    void replayDefaultsToOneBoundedReadFromFirstWithoutWarmUp() {
+        Options o = Options.parse(new String[] {"replay", "--url", "ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws",
+            "--messages", "5000"}).resolve();
+        assertEquals(5000, o.messages);
+        assertEquals("first", o.offset);
+        assertEquals(0.0, o.warmup);
+        assertEquals(120.0, o.duration);
+        assertEquals(1, o.subscriberUrl);
+        assertEquals(0, o.publisherUrl);
+        assertTrue(o.maxTime > o.setupTimeout + o.duration, "the hard stop bounds the publishing and the read");
+        assertThrows(IllegalArgumentException.class,
+            () -> Options.parse(new String[] {"replay", "--fork", "2"}).resolve());
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"replay", "--messages", "0"}));
+    }
 }
