@@ -2,8 +2,10 @@ package io.stompgate.broker.rabbitmq;
 
 import com.rabbitmq.client.ConnectionFactory;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -39,6 +41,22 @@ final class AmqpConnections {
             }
         }
         return factory;
+    }
+
+    /**
+     * The thread that fails operations at their deadline, {@code operationTimeout} after they were
+     * queued. Nearly every operation is answered long before that and its deadline cancelled, so
+     * this thread should sleep through them: but a scheduled executor wakes its thread whenever a
+     * new task becomes the earliest, which, with nothing else pending, every new deadline does — a
+     * wake-up per publish, as costly as the publish itself on a small machine. A no-op repeating
+     * more often than {@code operationTimeout} always comes earlier than any new deadline, so new
+     * deadlines queue behind it silently and the thread wakes about once a second instead.
+     */
+    static ScheduledExecutorService deadlineThread(String threadName, Duration operationTimeout) {
+        ScheduledExecutorService executor = singleThread(threadName);
+        long tickMillis = Math.max(1, Math.min(1000, operationTimeout.toMillis() / 2));
+        executor.scheduleAtFixedRate(() -> { }, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        return executor;
     }
 
     /** A daemon thread running tasks one at a time, delayed ones included; cancelled tasks are removed. */

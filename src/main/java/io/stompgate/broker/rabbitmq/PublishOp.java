@@ -24,7 +24,7 @@ final class PublishOp extends BrokerOp {
     final String messageId;
     private final Sender sender;
     /** The broker returned it (mandatory, no queue took it); settled when its confirm comes. */
-    boolean returned;
+    volatile boolean returned;
     /** Already published a second time after its {@code /queue} was declared again. */
     private boolean retried;
 

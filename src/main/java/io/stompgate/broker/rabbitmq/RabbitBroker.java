@@ -131,7 +131,8 @@ public final class RabbitBroker implements MessageBroker {
                 + ":";
         this.factory = AmqpConnections.factory(options);
         this.io = AmqpConnections.singleThread("stompgate-amqp-" + options.nodeId());
-        this.deadlines = AmqpConnections.singleThread("stompgate-amqp-deadlines-" + options.nodeId());
+        this.deadlines = AmqpConnections.deadlineThread("stompgate-amqp-deadlines-" + options.nodeId(),
+                options.operationTimeout());
         this.queueConsumers = new SharedQueueConsumers(new SharedQueueConsumers.Io() {
             @Override
             public boolean onIo(Runnable task) {
@@ -432,9 +433,18 @@ public final class RabbitBroker implements MessageBroker {
 
     // ---------------------------------------------------------------- publishing
 
-    private void onConfirm(long generationOfChannel, long seq, boolean multiple, boolean ack) {
-        if (generationOfChannel == generation) {
-            confirms.confirmed(seq, multiple, ack).forEach(this::runOrPark);
+    /** Publishes returned because their {@code /queue} was gone, once it is declared again; any thread. */
+    private void publishAgain(List<PublishOp> ops) {
+        if (!ops.isEmpty()) {
+            onIo(() -> ops.forEach(op -> {
+                durableQueues.forget(op.queue());
+                if (isUp()) {
+                    runOrPark(op);
+                }
+                else if (!op.isDone()) {
+                    parked.addLast(op);
+                }
+            }));
         }
     }
 
@@ -513,10 +523,12 @@ public final class RabbitBroker implements MessageBroker {
     private void openChannels(long gen) throws IOException {
         publishChannel = connection.createChannel();
         publishChannel.confirmSelect();
+        // Settled on the reader thread, in the order they arrive (a return comes before its confirm).
+        long epoch = confirms.open();
         publishChannel.addConfirmListener(
-                (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, true)),
-                (seq, multiple) -> onIo(() -> onConfirm(gen, seq, multiple, false)));
-        publishChannel.addReturnListener(r -> onIo(() -> confirms.returned(r.getProperties().getMessageId())));
+                (seq, multiple) -> publishAgain(confirms.confirmed(epoch, seq, multiple, true)),
+                (seq, multiple) -> publishAgain(confirms.confirmed(epoch, seq, multiple, false)));
+        publishChannel.addReturnListener(r -> confirms.returned(epoch, r.getProperties().getMessageId()));
         topologyChannel = connection.createChannel();
         nodeChannel = connection.createChannel();
         queueChannel = connection.createChannel();
