@@ -1,6 +1,7 @@
 package io.stompgate.cluster;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The shedding rule of docs/protocol.md §8, as a pure function of the member table:
@@ -25,12 +26,23 @@ public final class RebalanceRule {
      * @param target what this node then holds: the mean rounded up (0 when it sheds nothing)
      * @param mean   sessions per ready node ({@code NaN} when some member is not ready)
      * @param nodes  members counted
-     * @param why    the reason, for the log: what blocks shedding, or the figures that call for it
+     * @param reason the reason, for the log: what blocks shedding, or the figures that call for it;
+     *               formatted only when asked for ({@link #why()}), since the rule runs ten times a
+     *               second on every node and is logged only when it sheds
      */
-    public record Decision(int shed, int target, double mean, int nodes, String why) {
+    public record Decision(int shed, int target, double mean, int nodes, Supplier<String> reason) {
 
         static Decision none(String why, double mean, int nodes) {
+            return new Decision(0, 0, mean, nodes, () -> why);
+        }
+
+        static Decision none(Supplier<String> why, double mean, int nodes) {
             return new Decision(0, 0, mean, nodes, why);
+        }
+
+        /** The reason, formatted. */
+        public String why() {
+            return reason.get();
         }
     }
 
@@ -65,11 +77,11 @@ public final class RebalanceRule {
         int held = view.selfMember().sessions();
         double band = (1 + tolerance) * mean;
         if (held <= band) {
-            return Decision.none(String.format(Locale.ROOT, "holds %d, within %.1f (mean %.1f + %.0f%%)", held, band, mean,
+            return Decision.none(() -> String.format(Locale.ROOT, "holds %d, within %.1f (mean %.1f + %.0f%%)", held, band, mean,
                     tolerance * 100), mean, nodes);
         }
         if (held - mean < minExcess) {
-            return Decision.none(String.format(Locale.ROOT, "holds %d, %.1f above the mean %.1f, less than min-excess %d", held,
+            return Decision.none(() -> String.format(Locale.ROOT, "holds %d, %.1f above the mean %.1f, less than min-excess %d", held,
                     held - mean, mean, minExcess), mean, nodes);
         }
         int target = (int) Math.ceil(mean);
@@ -77,7 +89,7 @@ public final class RebalanceRule {
         if (shed <= 0) {
             return Decision.none("already at the mean rounded up", mean, nodes);
         }
-        return new Decision(shed, target, mean, nodes, String.format(Locale.ROOT,
+        return new Decision(shed, target, mean, nodes, () -> String.format(Locale.ROOT,
                 "holds %d, above %.1f (mean %.1f over %d ready nodes + %.0f%%) and at least %d above the mean",
                 held, band, mean, nodes, tolerance * 100, minExcess));
     }

@@ -111,8 +111,21 @@ final class TopicTrie<V> {
         }
     }
 
+    /** The key's words, empty ones included ({@code "a..b"} has three); no regex on the delivery path. */
     static String[] words(String key) {
-        return key.split("\\.", -1);
+        int count = 1;
+        for (int i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) {
+            count++;
+        }
+        String[] words = new String[count];
+        int start = 0;
+        for (int w = 0; w < count - 1; w++) {
+            int dot = key.indexOf('.', start);
+            words[w] = key.substring(start, dot);
+            start = dot + 1;
+        }
+        words[count - 1] = key.substring(start);
+        return words;
     }
 
     private static final class Node<V> {

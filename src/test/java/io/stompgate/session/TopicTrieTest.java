@@ -200,6 +200,28 @@ class TopicTrieTest {
         }
     }
 
+    /** A key's words are what splitting at every dot gives, empty words at either end or between dots included. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"a|a", "a.b.c|a,b,c", "a..b|a,,b", ".a.|,a,", "''|''", "..|,,"})
+    void aKeyIsSplitAtEveryDotKeepingEmptyWords(String key, String expected) {
+        assertThat(TopicTrie.words(key)).containsExactly(expected.split(",", -1));
+    }
+
+    @Test
+    void wordsMatchARegexSplitOnRandomKeys() {
+        Seeds.withSeed("TopicTrie.words vs String.split", seed -> {
+            Random random = new Random(seed);
+            for (int i = 0; i < 2_000; i++) {
+                StringBuilder key = new StringBuilder();
+                for (int c = random.nextInt(12); c > 0; c--) {
+                    key.append(random.nextInt(3) == 0 ? '.' : (char) ('a' + random.nextInt(3)));
+                }
+                assertThat(TopicTrie.words(key.toString())).as("'%s'", key)
+                        .containsExactly(key.toString().split("\\.", -1));
+            }
+        });
+    }
+
     private static int count(Object node, Map<Object, Boolean> seen) throws ReflectiveOperationException {
         if (seen.put(node, Boolean.TRUE) != null) {
             throw new AssertionError("a trie node is reachable twice");
