@@ -19,6 +19,9 @@
 # usage: bench/compare.sh [--quick] [--rounds N] [--systems "stompgate spring-relay web-stomp bare-ws"]
 #                         [--out DIR] [--skip-build] [--restart-rabbitmq] [--no-capacity] [--max-minutes M]
 #                         [--paces "receipt echo"] [--subscribers N] [--connections N]
+#                         [--scenarios "connections fanout latency user"] [--fanout-fork K]
+# systems: stompgate (2 nodes, rabbitmq mode), stompgate-local (1 node, local mode: what is the gateway's
+#          own against the ceiling, which is one process too), spring-relay, web-stomp, bare-ws
 # environment: BENCH_JVM_OPTS (servers, default -Xmx1g), BENCH_TOOL_OPTS, BENCH_GATEWAY_ARGS
 set -euo pipefail
 
@@ -47,6 +50,8 @@ CONN_N=5000               # connections measured on every system (the comparable
 CONN_BIG=20000            # stompgate only: 20,000 over its 2 nodes (target: <= 10 KB each)
 CAPACITY_N=19000          # stompgate only, once: one node holding this many (20,000-file limit)
 HOLD=10
+SCENARIOS="connections fanout latency user"   # which of the four scenarios each system runs
+FANOUT_FORK=0             # tool processes for the fanout's subscribers; 0: one per 5,000 subscribers
 PACES="receipt echo"      # fanout publisher pacing, one run each: receipt (a SEND leaves the window at its
                           # RECEIPT: what the server accepts) and echo (when the publisher, subscribed
                           # too, gets it back: what the server delivers). See docs/performance.md.
@@ -69,9 +74,11 @@ while [[ $# -gt 0 ]]; do
     --no-capacity) CAPACITY=0 ;;
     --max-minutes) MAX_MINUTES="$2"; shift ;;
     --paces) PACES="$2"; shift ;;
+    --scenarios) SCENARIOS="$2"; shift ;;
+    --fanout-fork) FANOUT_FORK="$2"; shift ;;
     --subscribers) SUBSCRIBERS="$2"; shift ;;
     --connections) CONN_N="$2"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -154,7 +161,7 @@ SERVER_PIDS=""; URLS=""; URL_A=""; IDENTITY=(); USER_OK=0; RAW=()
 start_system() {
   local sys="$1" round="$2" p
   SERVER_PIDS=""; URLS=""; IDENTITY=(--identity query); USER_OK=0; RAW=()
-  for p in $(case "$sys" in stompgate) echo $PORT_GW1 $PORT_GW2 ;; spring-relay) echo $PORT_RELAY1 $PORT_RELAY2 ;;
+  for p in $(case "$sys" in stompgate) echo $PORT_GW1 $PORT_GW2 ;; stompgate-local) echo $PORT_GW1 ;; spring-relay) echo $PORT_RELAY1 $PORT_RELAY2 ;;
              bare-ws) echo $PORT_BARE ;; esac); do
     port_free "$p" || { log "port $p is in use by another process: cannot start $sys"; return 1; }
   done
@@ -169,6 +176,13 @@ start_system() {
       wait_ready $PORT_GW1 60 && wait_ready $PORT_GW2 60 || { log "stompgate did not become ready"; return 1; }
       URLS="ws://127.0.0.1:$PORT_GW1/ws,ws://127.0.0.1:$PORT_GW2/ws"; USER_OK=1
       SERVER_PIDS+="$BEAM" ;;
+    stompgate-local)
+      # shellcheck disable=SC2086
+      java $JVM_OPTS -jar "$GW_JAR" --gateway.broker=local --server.port=$PORT_GW1 \
+        --gateway.node-id="bench-local" $GATEWAY_ARGS >"$OUT/stompgate-local-r$round.log" 2>&1 &
+      STARTED+=($!); SERVER_PIDS="$!"
+      wait_ready $PORT_GW1 60 || { log "stompgate-local did not become ready"; return 1; }
+      URLS="ws://127.0.0.1:$PORT_GW1/ws"; USER_OK=1 ;;
     spring-relay)
       for p in $PORT_RELAY1 $PORT_RELAY2; do
         # shellcheck disable=SC2086
@@ -208,22 +222,25 @@ tool() { # label scenario args...: one bounded run, JSON line appended to $RESUL
 run_system() {
   local sys="$1" round="$2" topic
   topic="/topic/bench.r$round"
+  local fork=$FANOUT_FORK
+  (( fork > 0 )) || fork=$(( (SUBSCRIBERS + 4999) / 5000 ))
   # 1. connections on fresh processes: RSS per idle subscribed connection
-  tool "$sys" connections --url "$URLS" --connections "$CONN_N" --duration "$HOLD" \
+  [[ " $SCENARIOS " == *" connections "* ]] && tool "$sys" connections --url "$URLS" --connections "$CONN_N" --duration "$HOLD" \
     --topic "$topic.idle" --server-pid "$SERVER_PIDS" --server-gc --warm-connections "$WARM_CONN"
   # 2. fanout: SUBSCRIBERS over the nodes, one publisher, bounded in-flight window (each pacing;
   #    the raw ceiling has only one: its publisher's own echo)
   local pace
-  for pace in $PACES; do
+  [[ " $SCENARIOS " == *" fanout "* ]] && for pace in $PACES; do
     [[ ${#RAW[@]} -gt 0 && "$pace" != "${PACES%% *}" ]] && continue
     tool "$sys" fanout --url "$URLS" --subscribers "$SUBSCRIBERS" --body-bytes "$BODY" --window "$WINDOW" \
-      --pace "$pace" --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.fanout" --server-pid "$SERVER_PIDS"
+      --pace "$pace" --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.fanout" --server-pid "$SERVER_PIDS" \
+      $( (( fork > 1 )) && echo "--fork $fork --source-addresses 1")
   done
   # 3. latency at a fixed rate, publisher on node A, subscriber on node B
-  tool "$sys" latency --url "$URLS" --rate "$RATE" --subscribers 1 --body-bytes "$BODY" \
+  [[ " $SCENARIOS " == *" latency "* ]] && tool "$sys" latency --url "$URLS" --rate "$RATE" --subscribers 1 --body-bytes "$BODY" \
     --warmup "$WARMUP" --duration "$DURATION" --topic "$topic.latency" --server-pid "$SERVER_PIDS"
   # 4. user destinations (systems that have them), users alternating over the nodes
-  if [[ $USER_OK == 1 ]]; then
+  if [[ $USER_OK == 1 && " $SCENARIOS " == *" user "* ]]; then
     tool "$sys" user --url "$URLS" --users "$USERS" --rate "$RATE" --body-bytes "$BODY" \
       --warmup "$WARMUP" --duration "$DURATION" --user-prefix "r$round-u" --server-pid "$SERVER_PIDS"
   fi
