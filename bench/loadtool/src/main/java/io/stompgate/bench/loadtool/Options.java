@@ -463,7 +463,8 @@ final class Options {
               --until-file F           the measured window (the hold) ends early once file F exists
             measurement
               --server-pid p[,p...]    server processes: RSS (VmRSS) and CPU (utime+stime) before/after,
-                           KB per connection, CPU-seconds per million delivered
+                           KB per connection, CPU-seconds per million delivered (fanout) or sent
+                           (latency, amqp-latency, user), a beam.smp's (RabbitMQ's) part apart
               --server-gc              JVM servers: full GC (jcmd GC.run) before the first and last sample,
                            and their used heap (jcmd GC.heap_info): heap KB per connection
               --label name             tags the result line; --json-out file appends the JSON line
