@@ -136,6 +136,7 @@ final class Report {
             double cpu = 0;
             double brokerCpu = 0;
             boolean anyBroker = false;
+            boolean anyOther = false;
             boolean cpuOk = sampler.has(1) && sampler.has(2);
             for (int i = 0; i < sampler.pids.size() && cpuOk; i++) {
                 double a = sampler.cpu(1, i);
@@ -151,6 +152,8 @@ final class Report {
                 if (sampler.isBroker(i)) {
                     brokerCpu += b - a;
                     anyBroker = true;
+                } else {
+                    anyOther = true;
                 }
             }
             m.put("server_cpu_s", cpuOk ? round(cpu, 3) : -1.0);
@@ -166,7 +169,9 @@ final class Report {
                 if (anyBroker) {
                     m.put("broker_cpu_s", cpuOk ? round(brokerCpu, 3) : -1.0);
                     m.put("broker_cpu_s_per_million_messages", perMillion(cpuOk, brokerCpu, sent));
-                    m.put("non_broker_cpu_s_per_million_messages", perMillion(cpuOk, cpu - brokerCpu, sent));
+                    if (anyOther) { // e.g. the gateway nodes
+                        m.put("non_broker_cpu_s_per_million_messages", perMillion(cpuOk, cpu - brokerCpu, sent));
+                    }
                 }
             }
             if (o.scenario.equals("connections")) {

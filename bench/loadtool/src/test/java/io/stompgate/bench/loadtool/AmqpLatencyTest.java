@@ -196,6 +196,21 @@ class AmqpLatencyTest {
     }
 
     @Test
+    void brokerOnlyRunsHaveNoGatewayShare() {
+        Options o = Options.parse(new String[] {"amqp-latency", "--duration", "10"}).resolve();
+        Result r = new Result();
+        r.count("sent_window", 10_000);
+        Sampler s = new Sampler(List.of(12L), List.of("beam.smp"), false);
+        s.samples[0] = new ProcStats.Sample[] {new ProcStats.Sample(2000, 5.0)};
+        s.samples[1] = new ProcStats.Sample[] {new ProcStats.Sample(2000, 6.0)};
+        s.samples[2] = new ProcStats.Sample[] {new ProcStats.Sample(2000, 7.0)};
+        Map<String, Object> m = Report.build(o, r, s);
+        assertEquals(100.0, m.get("server_cpu_s_per_million_messages"));
+        assertEquals(100.0, m.get("broker_cpu_s_per_million_messages"));
+        assertFalse(m.containsKey("non_broker_cpu_s_per_million_messages"));
+    }
+
+    @Test
     void summarizeComparesAmqpLatencyWithLatency(@TempDir Path dir) throws Exception {
         assertEquals("latency", Summarize.group(Map.of("scenario", "amqp-latency")));
         Path f = dir.resolve("results.jsonl");
