@@ -138,7 +138,8 @@ public final class LoadTool {
         ProcStats.Sample selfEnd = null;
         Conn.Env env = new Conn.Env(o);
         Scenario s = create(o, env, result);
-        log(o.scenario + (o.label.isEmpty() ? "" : " [" + o.label + "]") + " against " + o.urls
+        log(o.scenario + (o.label.isEmpty() ? "" : " [" + o.label + "]") + " against "
+                + (o.scenario.equals("amqp-latency") ? AmqpTarget.parse(o.amqpUri) : o.urls)
                 + (o.shards > 1 ? " (shard " + o.shard + "/" + o.shards + ")" : ""));
         try {
             s.setup();
