@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by bench/compare.sh, bench/nodequeue.sh and bench/history.sh (sourced, never run): one copy of
+# Shared by bench/compare.sh, bench/nodequeue.sh, bench/history.sh and bench/latency.sh (sourced, never run): one copy of
 # what every interleaved run needs, so that the scripts start, wait for, measure and stop their
 # processes alike and a fix to one of these steps reaches all of them.
 #

@@ -43,7 +43,7 @@ public final class LoadTool {
                 System.exit(Summarize.run(o, OUT));
                 return;
             }
-            if (!List.of("fanout", "latency", "connections", "user", "replay").contains(o.scenario)) {
+            if (!List.of("fanout", "latency", "amqp-latency", "connections", "user", "replay").contains(o.scenario)) {
                 throw new IllegalArgumentException("unknown scenario '" + o.scenario + "' (see --help)");
             }
             o.resolve();
@@ -94,6 +94,7 @@ public final class LoadTool {
         return switch (o.scenario) {
             case "fanout" -> new Fanout(o, env, r);
             case "latency" -> new Latency(o, env, r);
+            case "amqp-latency" -> new AmqpLatency(o, env, r);
             case "connections" -> new Connections(o, env, r);
             case "user" -> new UserScenario(o, env, r);
             case "replay" -> new Replay(o, env, r);
@@ -137,7 +138,8 @@ public final class LoadTool {
         ProcStats.Sample selfEnd = null;
         Conn.Env env = new Conn.Env(o);
         Scenario s = create(o, env, result);
-        log(o.scenario + (o.label.isEmpty() ? "" : " [" + o.label + "]") + " against " + o.urls
+        log(o.scenario + (o.label.isEmpty() ? "" : " [" + o.label + "]") + " against "
+                + (o.scenario.equals("amqp-latency") ? AmqpTarget.parse(o.amqpUri) : o.urls)
                 + (o.shards > 1 ? " (shard " + o.shard + "/" + o.shards + ")" : ""));
         try {
             s.setup();

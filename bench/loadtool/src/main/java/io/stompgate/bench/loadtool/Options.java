@@ -67,6 +67,9 @@ final class Options {
     String livePath;
     String untilFile;
     String balance = "round-robin";
+    String amqpUri = AmqpTarget.DEFAULT_URI;
+    int amqpPrefetch = 1000;
+    int amqpAckLingerMs = 200;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -204,6 +207,9 @@ final class Options {
                 }
                 balance = v;
             }
+            case "amqp-uri" -> amqpUri = v;
+            case "amqp-prefetch" -> amqpPrefetch = intIn(key, v, 1, 65_535);
+            case "amqp-ack-linger-ms" -> amqpAckLingerMs = intIn(key, v, 1, 60_000);
             case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
             case "live-path" -> {
                 if (!v.startsWith("/")) {
@@ -223,8 +229,18 @@ final class Options {
         for (URI u : urls) {
             requireLoopback(u);
         }
+        boolean amqp = scenario.equals("amqp-latency");
         if (subscribers < 0) {
-            subscribers = scenario.equals("latency") ? 1 : 1000;
+            subscribers = scenario.equals("latency") || amqp ? 1 : 1000;
+        }
+        if (amqp) {
+            AmqpTarget.parse(amqpUri); // loopback only, like every target
+            if (subscribers != 1) {
+                throw new IllegalArgumentException("amqp-latency has one consumer (--subscribers 1)");
+            }
+            if (fork > 1 || shards > 1) {
+                throw new IllegalArgumentException("amqp-latency runs in one process (no --fork/--shard)");
+            }
         }
         if (warmup < 0) {
             warmup = scenario.equals("connections") || scenario.equals("replay") ? 0 : 5;
@@ -245,7 +261,7 @@ final class Options {
             case "fanout", "latency" -> subscribers + 1;
             case "connections" -> connections;
             case "user" -> users;
-            case "replay" -> 2;
+            case "replay", "amqp-latency" -> 2;
             default -> 1;
         };
         int processes = child ? shards : Math.max(fork, shards);
@@ -380,7 +396,7 @@ final class Options {
             stompgate load tool: STOMP 1.2 over WebSocket (Reactor Netty client), loopback targets only.
 
             usage: java -jar loadtool.jar <scenario> [options]
-              scenarios: fanout | latency | connections | user | replay | summarize <results.jsonl>...
+              scenarios: fanout | latency | amqp-latency | connections | user | replay | summarize <results.jsonl>...
 
               fanout       N subscribers spread round-robin over the --url list on one topic; one publisher
                            (on --publisher-url) sends as fast as the server confirms, at most --window
@@ -388,6 +404,11 @@ final class Options {
               latency      a publisher on --publisher-url (node A) sends at --rate msg/s; --subscribers
                            (default 1) on --subscriber-url (node B). p50/p90/p99/max from the scheduled
                            send time in the body (a stalled sender counts), and messages lost.
+              amqp-latency RabbitMQ's own hop, no gateway: the latency scenario's schedule, bodies and figures
+                           over a bare AMQP round trip (RabbitMQ Java client, two connections to --amqp-uri):
+                           publishes with confirms to a topic exchange of its own (bench.amqp.<random>), one
+                           consumer on an exclusive auto-delete queue, acks batched as the gateway acks its
+                           node queue; also confirm_p50/p99_ms. Deletes what it declared at the end.
               connections  opens --connections subscribed connections in --batch batches, over
                            --source-addresses loopback sources 127.0.0.x; holds them --duration; reports
                            successes, failures, connect and subscribe times, and server KB per connection.
@@ -410,6 +431,9 @@ final class Options {
               --subprotocol v12.stomp  WebSocket subprotocol offered ('' for none)
               --raw                    no STOMP at all (the bare-ws ceiling): text messages in and out; the
                            server greets with one message; the publisher's own echoes act as receipts
+              --amqp-uri amqp://guest:guest@127.0.0.1:5672/%2F   amqp-latency's broker (loopback only)
+              --amqp-prefetch 1000     amqp-latency consumer's prefetch; it acks every prefetch/2 deliveries,
+              --amqp-ack-linger-ms 200 or this long after the first unacked one (the gateway's node queue)
             destinations (peers spell them differently)
               --topic /topic/bench.fanout          fanout, latency and connections destination
               --user-send /user/{user}/queue/bench  user scenario SEND destination ({user} = recipient)
@@ -439,7 +463,8 @@ final class Options {
               --until-file F           the measured window (the hold) ends early once file F exists
             measurement
               --server-pid p[,p...]    server processes: RSS (VmRSS) and CPU (utime+stime) before/after,
-                           KB per connection, CPU-seconds per million delivered
+                           KB per connection, CPU-seconds per million delivered (fanout) or sent
+                           (latency, amqp-latency, user), a beam.smp's (RabbitMQ's) part apart
               --server-gc              JVM servers: full GC (jcmd GC.run) before the first and last sample,
                            and their used heap (jcmd GC.heap_info): heap KB per connection
               --label name             tags the result line; --json-out file appends the JSON line

@@ -30,6 +30,15 @@ final class ProcStats {
         }
     }
 
+    /** The process's name (/proc/<pid>/comm, e.g. {@code beam.smp}, {@code java}), or "" if unreadable. */
+    static String name(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     static Sample self() {
         return sample(ProcessHandle.current().pid());
     }

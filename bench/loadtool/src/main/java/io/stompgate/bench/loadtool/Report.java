@@ -17,7 +17,9 @@ final class Report {
         double secs = o.scenario.equals("replay") && r.counter("replay_us") > 0 ? r.counter("replay_us") / 1e6 : o.duration;
         m.put("scenario", o.scenario);
         m.put("label", o.label);
-        m.put("urls", o.urls.stream().map(Object::toString).collect(Collectors.joining(",")));
+        boolean amqp = o.scenario.equals("amqp-latency");
+        m.put("urls", amqp ? AmqpTarget.parse(o.amqpUri).toString()
+                : o.urls.stream().map(Object::toString).collect(Collectors.joining(",")));
         m.put("raw", o.raw);
         m.put("warmup_s", o.warmup);
         m.put("duration_s", o.duration);
@@ -39,7 +41,7 @@ final class Report {
                 m.put("dropped_while_running", r.counter("dropped_while_running"));
                 percentiles(m, "subscribe", r.hist("subscribe_us"), false);
             }
-            case "latency", "user" -> {
+            case "latency", "amqp-latency", "user" -> {
                 boolean user = o.scenario.equals("user");
                 if (user) {
                     m.put("users", o.users);
@@ -60,6 +62,20 @@ final class Report {
                 m.put("lost", expected - r.counter("received_window"));
                 percentiles(m, "", r.hist("latency_us"), true);
                 m.put("dropped_while_running", r.counter("dropped_while_running"));
+                if (amqp) {
+                    m.put("amqp_prefetch", o.amqpPrefetch);
+                    m.put("amqp_ack_every", AmqpAcks.everyFor(o.amqpPrefetch));
+                    m.put("amqp_ack_linger_ms", o.amqpAckLingerMs);
+                    m.put("sent_total", r.counter("sent_total"));
+                    m.put("confirmed_total", r.counter("confirmed_total"));
+                    m.put("nacked_total", r.counter("nacked_total"));
+                    m.put("unconfirmed", r.counter("unconfirmed"));
+                    m.put("confirms_unmatched", r.counter("confirms_unmatched"));
+                    percentiles(m, "confirm", r.hist("confirm_us"), false);
+                    m.put("acks_sent", r.counter("acks_sent"));
+                    m.put("ack_failures", r.counter("ack_failures"));
+                    m.put("amqp_cleaned_up", r.counter("amqp_cleaned_up") == 1);
+                }
             }
             case "connections" -> {
                 m.put("connections", o.connections);
@@ -118,6 +134,9 @@ final class Report {
             m.put("server_rss_kb_window_start", start);
             m.put("server_rss_kb_after", after);
             double cpu = 0;
+            double brokerCpu = 0;
+            boolean anyBroker = false;
+            boolean anyOther = false;
             boolean cpuOk = sampler.has(1) && sampler.has(2);
             for (int i = 0; i < sampler.pids.size() && cpuOk; i++) {
                 double a = sampler.cpu(1, i);
@@ -130,12 +149,30 @@ final class Report {
                 m.put("pid_" + pid + "_cpu_s", round(b - a, 3));
                 m.put("pid_" + pid + "_rss_kb", sampler.samples[2][i].rssKb());
                 cpu += b - a;
+                if (sampler.isBroker(i)) {
+                    brokerCpu += b - a;
+                    anyBroker = true;
+                } else {
+                    anyOther = true;
+                }
             }
             m.put("server_cpu_s", cpuOk ? round(cpu, 3) : -1.0);
             m.put("server_cores", cpuOk ? round(cpu / secs, 3) : -1.0);
             if (o.scenario.equals("fanout")) {
                 long d = r.counter("delivered_window");
                 m.put("server_cpu_s_per_million_delivered", cpuOk && d > 0 ? round(cpu / d * 1e6, 3) : -1.0);
+            }
+            if (perMessage(o)) {
+                // CPU-seconds per million messages sent in the window (servers + RabbitMQ, and RabbitMQ's part)
+                long sent = r.counter("sent_window");
+                m.put("server_cpu_s_per_million_messages", perMillion(cpuOk, cpu, sent));
+                if (anyBroker) {
+                    m.put("broker_cpu_s", cpuOk ? round(brokerCpu, 3) : -1.0);
+                    m.put("broker_cpu_s_per_million_messages", perMillion(cpuOk, brokerCpu, sent));
+                    if (anyOther) { // e.g. the gateway nodes
+                        m.put("non_broker_cpu_s_per_million_messages", perMillion(cpuOk, cpu - brokerCpu, sent));
+                    }
+                }
             }
             if (o.scenario.equals("connections")) {
                 long ok = r.counter("connections_ok");
@@ -159,11 +196,23 @@ final class Report {
         if (o.scenario.equals("fanout") && r.counter("delivered_window") > 0) {
             m.put("tool_cpu_s_per_million_delivered", round(toolCpu / r.counter("delivered_window") * 1e6, 3));
         }
+        if (perMessage(o) && r.counter("sent_window") > 0) {
+            m.put("tool_cpu_s_per_million_messages", round(toolCpu / r.counter("sent_window") * 1e6, 3));
+        }
         m.put("errors", r.info.getOrDefault("errors", ""));
         if (r.info.containsKey("fatal")) {
             m.put("fatal", r.info.get("fatal"));
         }
         return m;
+    }
+
+    /** Scenarios sent at a fixed rate: their CPU is also given per million messages sent. */
+    private static boolean perMessage(Options o) {
+        return o.scenario.equals("latency") || o.scenario.equals("amqp-latency") || o.scenario.equals("user");
+    }
+
+    static double perMillion(boolean ok, double cpuSeconds, long messages) {
+        return ok && messages > 0 ? round(cpuSeconds / messages * 1e6, 3) : -1.0;
     }
 
     private static void percentiles(Map<String, Object> m, String name, Histogram h, boolean full) {

@@ -20,7 +20,12 @@ final class Sampler {
 
     private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
+    /** The RabbitMQ node's process name: its CPU is reported apart as the broker's. */
+    static final String BROKER_PROCESS = "beam.smp";
+
     final List<Long> pids;
+    /** Each pid's process name (ProcStats.name), read once at the start. */
+    final List<String> names;
     final ProcStats.Sample[][] samples;
     final long[][] heapUsedKb;
     private final boolean gc;
@@ -30,7 +35,13 @@ final class Sampler {
     }
 
     Sampler(List<Long> pids, boolean gc) {
+        this(pids, pids.stream().map(ProcStats::name).toList(), gc);
+    }
+
+    /** With the processes' names given (tests). */
+    Sampler(List<Long> pids, List<String> names, boolean gc) {
         this.pids = pids;
+        this.names = names;
         this.gc = gc;
         this.samples = new ProcStats.Sample[3][pids.size()];
         this.heapUsedKb = new long[3][pids.size()];
@@ -104,6 +115,10 @@ final class Sampler {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    boolean isBroker(int i) {
+        return BROKER_PROCESS.equals(names.get(i));
     }
 
     boolean has(int mark) {

@@ -27,8 +27,10 @@ final class Summarize {
                 "dropped_while_running", false);
         METRICS.put("fanout", fanout); // receipt-paced publisher (and raw runs)
         METRICS.put("fanout:echo", fanout); // echo-paced publisher (and raw runs)
+        // latency: also amqp-latency's lines (a bare AMQP round trip: RabbitMQ's own hop), see group()
         METRICS.put("latency", ordered("p50_ms", false, "p90_ms", false, "p99_ms", false, "max_ms", false,
-                "lost", false, "server_cores", false));
+                "lost", false, "server_cores", false, "server_cpu_s_per_million_messages", false,
+                "broker_cpu_s_per_million_messages", false));
         METRICS.put("user", ordered("p50_ms", false, "p99_ms", false, "max_ms", false, "lost", false,
                 "server_cores", false));
         METRICS.put("connections", ordered("connections_ok", true, "kb_per_connection", false, "heap_kb_per_connection", false,
@@ -153,9 +155,15 @@ final class Summarize {
         return 0;
     }
 
-    /** fanout runs split by how the publisher was paced; raw runs (always echo) count in both. */
+    /**
+     * fanout runs split by how the publisher was paced; raw runs (always echo) count in both;
+     * amqp-latency lines are compared with latency lines (the same figures).
+     */
     static String group(Map<String, Object> row) {
         String scenario = String.valueOf(row.get("scenario"));
+        if (scenario.equals("amqp-latency")) {
+            return "latency";
+        }
         if (scenario.equals("fanout") && "echo".equals(row.get("pace")) && !Boolean.TRUE.equals(row.get("raw"))) {
             return "fanout:echo";
         }
@@ -164,6 +172,8 @@ final class Summarize {
 
     private static String shorten(String metric) {
         return metric.replace("server_cpu_s_per_million_delivered", "srv_cpu_s/M_delivered")
+                .replace("server_cpu_s_per_million_messages", "srv_cpu_s/M_msgs")
+                .replace("broker_cpu_s_per_million_messages", "rabbitmq_cpu_s/M_msgs")
                 .replace("dropped_while_running", "dropped_subscribers");
     }
 
