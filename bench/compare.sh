@@ -259,7 +259,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # stompgate only, once: CONN_BIG idle subscribed connections over its two nodes (fresh nodes).
-if [[ $CONN_BIG -gt 0 && " $SYSTEMS " == *" stompgate "* ]] && time_left; then
+if [[ $CONN_BIG -gt 0 && " $SYSTEMS " == *" stompgate "* && " $SCENARIOS " == *" connections "* ]] && time_left; then
   log "scale: stompgate, $CONN_BIG subscribed connections over 2 nodes"
   if start_system stompgate big; then
     tool stompgate-20k connections --url "$URLS" --connections "$CONN_BIG" --duration "$HOLD" \
@@ -270,7 +270,7 @@ if [[ $CONN_BIG -gt 0 && " $SYSTEMS " == *" stompgate "* ]] && time_left; then
 fi
 
 # One node holding CAPACITY_N subscribed connections (the open-files limit is 20,000 per process).
-if [[ $CAPACITY == 1 && " $SYSTEMS " == *" stompgate "* ]] && time_left; then
+if [[ $CAPACITY == 1 && " $SYSTEMS " == *" stompgate "* && " $SCENARIOS " == *" connections "* ]] && time_left; then
   log "capacity: one stompgate node, $CAPACITY_N subscribed connections"
   # shellcheck disable=SC2086
   java $JVM_OPTS -jar "$GW_JAR" --gateway.broker=rabbitmq --server.port=$PORT_GW1 \
