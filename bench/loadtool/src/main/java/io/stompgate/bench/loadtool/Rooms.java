@@ -62,6 +62,10 @@ final class Rooms extends Scenario {
     private Stomp.SendTemplate[] templates;
     private volatile Pacer pacer;
     private volatile ScheduledExecutorService ticker;
+    private volatile ScheduledExecutorService keepalive;
+
+    /** Every connection sends an EOL this often: RabbitMQ Web-STOMP closes a WebSocket idle for 60 s. */
+    static final long KEEPALIVE_SECONDS = 20;
 
     Rooms(Options opts, Conn.Env env, Result result) {
         super(opts, env, result);
@@ -86,6 +90,7 @@ final class Rooms extends Scenario {
             subscribeSent[c] = new long[plan.perConnection];
             receipted[c] = new boolean[plan.perConnection];
         }
+        startKeepalive();
         int[] r = openInBatches(order, i -> {
             Conn c = new Conn(env, i, opts.userName(i), opts.urls.get(plan.node(i)), this, false);
             conns[i] = c;
@@ -98,6 +103,32 @@ final class Rooms extends Scenario {
         subscribeAll(order);
         holding = true;
         prepareSenders();
+    }
+
+    /**
+     * A STOMP heart-beat EOL from every open connection every {@link #KEEPALIVE_SECONDS} s (the tool asks
+     * for heart-beats 0,0, and EOLs between frames are always allowed): with 100,000 subscriptions the
+     * subscribe phase of the slower systems lasts minutes, longer than Web-STOMP's 60 s idle timeout
+     * for a connection whose turn has not come or that is done and waits for the load.
+     */
+    private void startKeepalive() {
+        ScheduledExecutorService k = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "rooms-keepalive");
+            thread.setDaemon(true);
+            return thread;
+        });
+        keepalive = k;
+        k.scheduleWithFixedDelay(() -> {
+            List<Conn> copy;
+            synchronized (all) {
+                copy = new ArrayList<>(all);
+            }
+            for (Conn c : copy) {
+                if (c.channel != null && c.channel.isActive() && !c.closing) {
+                    c.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {'\n'}), true);
+                }
+            }
+        }, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
     }
 
     /** The subscribe phase: every SUBSCRIBE of every open connection, a bounded number in flight. */
@@ -289,6 +320,10 @@ final class Rooms extends Scenario {
         ScheduledExecutorService t = ticker;
         if (t != null) {
             t.shutdownNow();
+        }
+        ScheduledExecutorService k = keepalive;
+        if (k != null) {
+            k.shutdownNow();
         }
         super.close();
     }
