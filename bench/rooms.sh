@@ -19,7 +19,7 @@
 #
 # usage: bench/rooms.sh [--quick] [--rounds N] [--configs "stompgate spring-relay web-stomp"]
 #                       [--rooms N] [--room-size M] [--rooms-per-connection K] [--rate R]
-#                       [--subscribe-window W] [--base-jar JAR] [--gateway-args "..."] [--out DIR] [--max-minutes M]
+#                       [--subscribe-window W] [--setup-timeout S] [--base-jar JAR] [--gateway-args "..."] [--out DIR] [--max-minutes M]
 #   --quick: 1,000 rooms x 10 (200 connections), 2 s warm-up, 5 s measured.
 # Needs: target/stompgate-0.1.0-SNAPSHOT.jar (mvn -q -o package -DskipTests), bench/*/target/*.jar
 #        (mvn -q -f bench/pom.xml package), RabbitMQ on 127.0.0.1 (5672 guest/guest, management on
@@ -41,6 +41,7 @@ ROOM_SIZE=10
 PER_CONN=50
 RATE=1000
 SUB_WINDOW=1000
+SETUP_TIMEOUT=400         # s, opening and (separately) subscribing; the peers subscribe ~300-600/s
 WARMUP=5
 DURATION=15
 BASE_JAR=""
@@ -56,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --rooms-per-connection) PER_CONN="$2"; shift ;;
     --rate) RATE="$2"; shift ;;
     --subscribe-window) SUB_WINDOW="$2"; shift ;;
+    --setup-timeout) SETUP_TIMEOUT="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --base-jar) BASE_JAR="$2"; shift ;;
     --gateway-args) EXTRA_GW_ARGS="$2"; shift ;;
@@ -154,7 +156,7 @@ run_config() { # config round
   measured_tool "$cfg" rooms --url "$URLS" "${IDENTITY[@]}" --rooms "$ROOMS" --room-size "$ROOM_SIZE" \
     --rooms-per-connection "$PER_CONN" --subscribe-window "$SUB_WINDOW" --rate "$RATE" --warmup "$WARMUP" \
     --duration "$DURATION" --room-prefix "/topic/bench.rooms.r$round." --user-prefix "r$round-u" \
-    --server-pid "$SERVER_PIDS" --max-time 560
+    --server-pid "$SERVER_PIDS" --setup-timeout "$SETUP_TIMEOUT" --max-time $(( 2 * SETUP_TIMEOUT + WARMUP + DURATION + 60 ))
 }
 
 run_rotating_rounds
