@@ -66,6 +66,29 @@ final class NodeQueue {
 
     void bindTopic(Channel channel, String pattern) throws IOException {
         channel.queueBind(name, options.topicExchange(), pattern);
+        topicBound(pattern);
+    }
+
+    /**
+     * Sends a topic bind without waiting for bind-ok; {@link #confirmSent} then confirms every bind sent
+     * so far in one round trip, and the caller records each with {@link #topicBound}.
+     */
+    void sendTopicBind(Channel channel, String pattern) throws IOException {
+        channel.queueBindNoWait(name, options.topicExchange(), pattern, null);
+    }
+
+    /**
+     * One round trip after binds sent without waiting. RabbitMQ carries out a channel's methods in the
+     * order they arrive, a bind before it answers the next method, so the answer to this passive declare
+     * means every bind sent before it on {@code channel} is in place; a refused one has closed the
+     * channel instead, and this throws.
+     */
+    void confirmSent(Channel channel) throws IOException {
+        channel.queueDeclarePassive(name);
+    }
+
+    /** A topic binding the broker has confirmed. */
+    void topicBound(String pattern) {
         patterns.add(pattern);
         stalePatterns.remove(pattern);
     }
@@ -185,12 +208,15 @@ final class NodeQueue {
             channel.queueUnbind(name, options.userExchange(), user);
         }
         staleUsers.clear();
+        // Bound again without waiting for each bind-ok (thousands of patterns would take a round trip
+        // each), then confirmed at once: a refused one closes the channel and the reconnect fails.
         for (String pattern : patterns) {
-            channel.queueBind(name, options.topicExchange(), pattern);
+            channel.queueBindNoWait(name, options.topicExchange(), pattern, null);
         }
         for (String user : users) {
-            channel.queueBind(name, options.userExchange(), user);
+            channel.queueBindNoWait(name, options.userExchange(), user, null);
         }
+        confirmSent(channel);
         return channel;
     }
 

@@ -75,6 +75,9 @@ public final class RabbitBroker implements MessageBroker {
 
     private static final Logger log = LoggerFactory.getLogger(RabbitBroker.class);
 
+    /** Topic binds sent without waiting before the node waits for them (bounds {@code pendingBinds}). */
+    static final int MAX_PENDING_BINDS = 256;
+
     private final RabbitBrokerOptions options;
     private final AmqpRouting routing;
     private final ConnectionFactory factory;
@@ -114,6 +117,9 @@ public final class RabbitBroker implements MessageBroker {
     private int failedAttempts;
     private boolean reconnectScheduled;
     private final Deque<BrokerOp> parked = new ArrayDeque<>();
+    /** Topic binds sent without waiting for their bind-ok, oldest first, until one round trip confirms them. */
+    private final Deque<TopicBindOp> pendingBinds = new ArrayDeque<>();
+    private boolean bindConfirmScheduled;
     private final DurableQueues durableQueues;
     private final PublisherConfirms confirms;
     private final NodeQueue nodeQueue;
@@ -197,8 +203,7 @@ public final class RabbitBroker implements MessageBroker {
         if (options.history().covers(pattern)) {
             return Mono.empty();
         }
-        return submit("bind topic pattern", () -> nodeQueue.bindTopic(topologyChannel, pattern),
-                () -> nodeQueue.bindTopicExpired(pattern));
+        return Mono.<Void>create(sink -> enqueue(new TopicBindOp(pattern, sink)));
     }
 
     @Override
@@ -369,6 +374,16 @@ public final class RabbitBroker implements MessageBroker {
         if (op.isDone()) {
             return;
         }
+        if (!(op instanceof TopicBindOp) && !pendingBinds.isEmpty()) {
+            // Anything but a topic bind runs only once the binds asked for before it are confirmed: a
+            // SEND that follows a SUBSCRIBE is still routed to its binding, an unbind follows its bind.
+            String lost = confirmPendingBinds();
+            if (lost != null) {
+                parked.addFirst(op); // behind the unconfirmed binds, which connectionLost parks first
+                connectionLost(lost);
+                return;
+            }
+        }
         try {
             op.run();
         }
@@ -416,6 +431,10 @@ public final class RabbitBroker implements MessageBroker {
     }
 
     private void failAll(BrokerException error) {
+        for (BrokerOp op : pendingBinds) {
+            op.fail(error);
+        }
+        pendingBinds.clear();
         for (BrokerOp op : parked) {
             op.fail(error);
         }
@@ -429,6 +448,140 @@ public final class RabbitBroker implements MessageBroker {
         while (isUp() && !parked.isEmpty()) {
             runOrPark(parked.pollFirst());
         }
+        if (isUp() && !pendingBinds.isEmpty()) {
+            scheduleBindConfirm(); // binds sent while the connection was blocked, or just now
+        }
+    }
+
+    // ---------------------------------------------------------------- topic binds, pipelined
+
+    /**
+     * A topic bind. Binding once per pattern per node, a node with many small topics binds thousands
+     * of patterns, and the AMQP client lets a channel have one RPC in flight: waiting for each
+     * bind-ok made binding one round trip (and one idle turn of the io thread) per pattern. So binds
+     * go out without waiting (queue.bind with no-wait), and one round trip confirms all that were
+     * sent ({@link #confirmPendingBinds}): at the latest after the binds the io thread has queued up
+     * now, after {@link #MAX_PENDING_BINDS}, or before any other operation. Each still completes only
+     * once the broker has confirmed it (the SUBSCRIBE's RECEIPT waits for that), in call order.
+     */
+    private final class TopicBindOp extends BrokerOp {
+        final String pattern;
+
+        TopicBindOp(String pattern, MonoSink<Void> sink) {
+            super("bind topic pattern", sink);
+            this.pattern = pattern;
+        }
+
+        @Override
+        void run() throws IOException {
+            boolean sent = true;
+            try {
+                nodeQueue.sendTopicBind(topologyChannel, pattern);
+            }
+            catch (IOException | ShutdownSignalException e) {
+                if (pendingBinds.isEmpty()) {
+                    throw e; // as for any operation (runOrPark)
+                }
+                sent = false; // an earlier bind of the batch may have closed the channel: sorted out below
+            }
+            pendingBinds.addLast(this);
+            if (!sent || pendingBinds.size() >= MAX_PENDING_BINDS) {
+                String lost = confirmPendingBinds();
+                if (lost != null) {
+                    connectionLost(lost);
+                }
+            }
+            else {
+                scheduleBindConfirm();
+            }
+        }
+
+        @Override
+        void onExpired() {
+            nodeQueue.bindTopicExpired(pattern);
+        }
+    }
+
+    /** After what the io thread has queued up by now (more binds, typically): confirm the pending binds. */
+    private void scheduleBindConfirm() {
+        if (bindConfirmScheduled) {
+            return;
+        }
+        bindConfirmScheduled = onIo(() -> {
+            bindConfirmScheduled = false;
+            if (isUp()) { // down: connectionLost parked them; blocked: drainParked comes back here
+                String lost = confirmPendingBinds();
+                if (lost != null) {
+                    connectionLost(lost);
+                }
+            }
+        });
+    }
+
+    /**
+     * Confirms the binds sent without waiting with one round trip, and completes them in order. If
+     * the broker refused one, it closed the topology channel: the rest are bound again one at a time
+     * on a new channel, each answered on its own (the refused one fails as a refusal, as before).
+     * Returns null, or why the connection is lost; the binds not yet confirmed then stay pending, and
+     * {@link #connectionLost} parks them, in order, for after the reconnect.
+     */
+    private String confirmPendingBinds() {
+        if (pendingBinds.isEmpty()) {
+            return null;
+        }
+        try {
+            nodeQueue.confirmSent(topologyChannel);
+            TopicBindOp op;
+            while ((op = pendingBinds.pollFirst()) != null) {
+                nodeQueue.topicBound(op.pattern);
+                op.succeed();
+            }
+            return null;
+        }
+        catch (IOException | ShutdownSignalException e) {
+            if (!refusedOnTopology(e)) {
+                return "binding failed: " + e;
+            }
+        }
+        TopicBindOp op;
+        while ((op = pendingBinds.peekFirst()) != null) {
+            try {
+                if (!topologyChannel.isOpen()) {
+                    topologyChannel = connection.createChannel();
+                }
+                if (!op.isDone()) { // one that expired meanwhile is unbound as stale (bindTopicExpired)
+                    nodeQueue.bindTopic(topologyChannel, op.pattern);
+                    op.succeed();
+                }
+                pendingBinds.pollFirst();
+            }
+            catch (IOException | ShutdownSignalException e) {
+                if (!refusedOnTopology(e)) {
+                    return "binding failed: " + e;
+                }
+                pendingBinds.pollFirst();
+                op.fail(new BrokerException(op.what + " refused: " + AmqpErrors.replyText(AmqpErrors.shutdownSignal(e))));
+            }
+        }
+        return null;
+    }
+
+    /** The broker refused an operation on the topology channel (closed it), the connection is fine. */
+    private boolean refusedOnTopology(Exception e) {
+        ShutdownSignalException signal = AmqpErrors.shutdownSignal(e);
+        return signal != null && !signal.isHardError() && connection != null && connection.isOpen()
+                && signal.getReference() == topologyChannel;
+    }
+
+    /** The binds sent but not confirmed go back to the front of the parked operations, in order. */
+    private void parkPendingBinds() {
+        for (java.util.Iterator<TopicBindOp> it = pendingBinds.descendingIterator(); it.hasNext();) {
+            TopicBindOp op = it.next();
+            if (!op.isDone()) {
+                parked.addFirst(op);
+            }
+        }
+        pendingBinds.clear();
     }
 
     // ---------------------------------------------------------------- publishing
@@ -585,6 +738,7 @@ public final class RabbitBroker implements MessageBroker {
     }
 
     private void connectionLost(String reason) {
+        parkPendingBinds(); // sent on this connection, unconfirmed: bound again after the reconnect
         if (!up && connection == null) {
             return;
         }

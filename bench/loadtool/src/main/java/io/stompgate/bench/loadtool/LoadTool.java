@@ -43,7 +43,7 @@ public final class LoadTool {
                 System.exit(Summarize.run(o, OUT));
                 return;
             }
-            if (!List.of("fanout", "latency", "amqp-latency", "connections", "user", "replay").contains(o.scenario)) {
+            if (!List.of("fanout", "latency", "amqp-latency", "connections", "user", "replay", "rooms").contains(o.scenario)) {
                 throw new IllegalArgumentException("unknown scenario '" + o.scenario + "' (see --help)");
             }
             o.resolve();
@@ -98,6 +98,7 @@ public final class LoadTool {
             case "connections" -> new Connections(o, env, r);
             case "user" -> new UserScenario(o, env, r);
             case "replay" -> new Replay(o, env, r);
+            case "rooms" -> new Rooms(o, env, r);
             default -> throw new IllegalArgumentException(o.scenario);
         };
     }

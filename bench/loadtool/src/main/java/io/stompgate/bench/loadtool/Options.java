@@ -70,6 +70,11 @@ final class Options {
     String amqpUri = AmqpTarget.DEFAULT_URI;
     int amqpPrefetch = 1000;
     int amqpAckLingerMs = 200;
+    int rooms = 10_000;
+    int roomSize = 10;
+    int roomsPerConnection = 50;
+    String roomPrefix = "/topic/bench.room.";
+    int subscribeWindow = 1000;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -217,6 +222,11 @@ final class Options {
                 }
                 livePath = v;
             }
+            case "rooms" -> rooms = intIn(key, v, 1, 1_000_000);
+            case "room-size" -> roomSize = intIn(key, v, 1, 100_000);
+            case "rooms-per-connection" -> roomsPerConnection = intIn(key, v, 1, 10_000);
+            case "room-prefix" -> roomPrefix = v;
+            case "subscribe-window" -> subscribeWindow = intIn(key, v, 1, 1_000_000);
             default -> throw new IllegalArgumentException("unknown option --" + key + " (see --help)");
         }
     }
@@ -262,6 +272,7 @@ final class Options {
             case "connections" -> connections;
             case "user" -> users;
             case "replay", "amqp-latency" -> 2;
+            case "rooms" -> roomPlan().connections;
             default -> 1;
         };
         int processes = child ? shards : Math.max(fork, shards);
@@ -285,12 +296,18 @@ final class Options {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
         }
         if (setupTimeout < 0) {
-            setupTimeout = 60 + total / 100.0 + (scenario.equals("replay") ? messages / 1000.0 : 0);
+            setupTimeout = 60 + total / 100.0 + (scenario.equals("replay") ? messages / 1000.0 : 0)
+                    + (scenario.equals("rooms") ? roomPlan().slots() / 500.0 : 0);
         }
         if (maxTime < 0) {
             maxTime = setupTimeout + warmup + duration + drain + 90;
         }
         return this;
+    }
+
+    /** The rooms scenario's membership plan over the --url nodes. */
+    RoomPlan roomPlan() {
+        return new RoomPlan(rooms, roomSize, roomsPerConnection, Math.max(1, urls.size()));
     }
 
     /** The soft limit on open files (/proc/self/limits), or 20,000 if unreadable. */
@@ -418,6 +435,13 @@ final class Options {
                            every RECEIPT; then a reader on --subscriber-url subscribes with x-stream-offset:
                            --offset (first) and reads until the N-th message (bound: --duration, 120s).
                            Reports replayed msg/s, time to RECEIPT and to the first message, order checked.
+              rooms        many small topics: --rooms N (10000) rooms of --room-size M (10) members over the
+                           --url nodes, each connection a member of --rooms-per-connection K (50) rooms
+                           (N x M / K connections; a room's members alternate over the nodes). Opens every
+                           connection, then sends every SUBSCRIBE (receipt each, at most --subscribe-window
+                           in flight): subscribe_per_s, subscribe p50/p99 (SUBSCRIBE to RECEIPT) and server
+                           CPU over that phase; then members send to their rooms at a total of --rate msg/s,
+                           round robin (message k to room k mod N): delivered msg/s, lost, p50/p99.
               summarize    reads JSON result lines (files or -) and prints medians per label and the ratio
                            of --ours to each other label.
 
@@ -438,8 +462,10 @@ final class Options {
               --topic /topic/bench.fanout          fanout, latency and connections destination
               --user-send /user/{user}/queue/bench  user scenario SEND destination ({user} = recipient)
               --user-subscribe /user/queue/bench   user scenario SUBSCRIBE destination
+              --room-prefix /topic/bench.room.     rooms scenario: room i is <prefix>i
             load
               --subscribers N (fanout 1000, latency 1)  --window 200  --body-bytes 100  --rate 1000
+              --subscribe-window 1000  rooms: SUBSCRIBEs awaiting their RECEIPT, at most, per process
               --pace receipt|echo      fanout: a SEND leaves the window at its RECEIPT (default: the server
                            accepted it) or when the publisher, itself subscribed, gets it back (delivered)
               --max-rate R             fanout: never publish faster than R msg/s (default: no cap)

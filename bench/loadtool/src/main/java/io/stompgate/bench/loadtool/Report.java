@@ -101,6 +101,7 @@ final class Report {
                     m.put("sessions_per_node", r.info.getOrDefault("sessions_per_node", ""));
                 }
             }
+            case "rooms" -> rooms(m, o, r, secs);
             case "replay" -> {
                 m.put("messages", o.messages);
                 m.put("offset", o.offset);
@@ -158,8 +159,8 @@ final class Report {
             }
             m.put("server_cpu_s", cpuOk ? round(cpu, 3) : -1.0);
             m.put("server_cores", cpuOk ? round(cpu / secs, 3) : -1.0);
-            if (o.scenario.equals("fanout")) {
-                long d = r.counter("delivered_window");
+            if (o.scenario.equals("fanout") || o.scenario.equals("rooms")) {
+                long d = r.counter(o.scenario.equals("rooms") ? "arrived_in_window" : "delivered_window");
                 m.put("server_cpu_s_per_million_delivered", cpuOk && d > 0 ? round(cpu / d * 1e6, 3) : -1.0);
             }
             if (perMessage(o)) {
@@ -213,6 +214,52 @@ final class Report {
 
     static double perMillion(boolean ok, double cpuSeconds, long messages) {
         return ok && messages > 0 ? round(cpuSeconds / messages * 1e6, 3) : -1.0;
+    }
+
+    /** The rooms scenario: the subscribe phase, then every room busy. */
+    private static void rooms(Map<String, Object> m, Options o, Result r, double secs) {
+        RoomPlan plan = o.roomPlan();
+        m.put("rooms", plan.rooms);
+        m.put("room_size", plan.roomSize);
+        m.put("rooms_per_connection", plan.perConnection);
+        m.put("connections", plan.connections);
+        m.put("connections_ok", r.counter("connections_ok"));
+        m.put("connections_failed", r.counter("connections_failed"));
+        m.put("subscriptions", plan.slots());
+        long ok = r.counter("subscriptions_ok");
+        m.put("subscriptions_ok", ok);
+        m.put("subscriptions_failed", r.counter("subscriptions_planned") - ok);
+        m.put("subscribe_window", o.subscribeWindow);
+        m.put("binds_needed", r.counter("binds_needed"));
+        // Shards subscribe at the same time: their mean phase length is the run's.
+        double subscribeS = r.counter("subscribe_ms") / 1000.0 / Math.max(1, r.counter("tool_processes"));
+        m.put("subscribe_s", subscribeS);
+        m.put("subscribe_per_s", subscribeS > 0 ? round(ok / subscribeS, 1) : 0.0);
+        percentiles(m, "subscribe", r.hist("subscribe_us"), false);
+        if (r.counters.containsKey("subscribe_server_cpu_ms")) {
+            long cpuMs = r.counter("subscribe_server_cpu_ms");
+            m.put("subscribe_server_cpu_s", cpuMs / 1000.0);
+            m.put("subscribe_server_cpu_ms_per_1k_subscriptions", cpuMs >= 0 && ok > 0 ? round(cpuMs * 1000.0 / ok, 3) : -1.0);
+            for (long pid : o.serverPids) {
+                m.put("subscribe_pid_" + pid + "_cpu_s", r.counter("subscribe_cpu_ms_pid_" + pid) / 1000.0);
+            }
+        }
+        percentiles(m, "connect", r.hist("connect_us"), false);
+        m.put("rate", o.rate);
+        m.put("body_bytes", o.bodyBytes);
+        long sent = r.counter("sent_window");
+        long expected = r.counter("expected_window");
+        long received = r.counter("received_window");
+        m.put("sent_window", sent);
+        m.put("sent_per_s", sent / secs);
+        m.put("expected_window", expected);
+        m.put("received_window", received);
+        // Every MESSAGE that arrived inside the window, whenever sent: what the system delivered per second.
+        m.put("delivered_per_s", r.counter("arrived_in_window") / secs);
+        m.put("delivered_per_expected", expected == 0 ? 0.0 : round(received / (double) expected, 4));
+        m.put("lost", expected - received);
+        percentiles(m, "", r.hist("latency_us"), true);
+        m.put("dropped_while_running", r.counter("dropped_while_running"));
     }
 
     private static void percentiles(Map<String, Object> m, String name, Histogram h, boolean full) {

@@ -35,6 +35,9 @@ final class Summarize {
                 "server_cores", false));
         METRICS.put("connections", ordered("connections_ok", true, "kb_per_connection", false, "heap_kb_per_connection", false,
                 "connect_p50_ms", false, "connect_p99_ms", false, "subscribe_p99_ms", false));
+        METRICS.put("rooms", ordered("subscriptions_ok", true, "subscribe_per_s", true, "subscribe_p50_ms", false,
+                "subscribe_p99_ms", false, "subscribe_server_cpu_s", false, "delivered_per_s", true, "lost", false,
+                "p50_ms", false, "p99_ms", false, "server_cpu_s_per_million_delivered", false, "server_cores", false));
     }
 
     private static Map<String, Boolean> ordered(Object... kv) {
