@@ -243,6 +243,7 @@ public final class LoadTool {
         Result merged = new Result();
         CountDownLatch ready = new CountDownLatch(o.fork);
         CountDownLatch done = new CountDownLatch(o.fork);
+        long forkedAt = System.nanoTime();
         try {
             for (int k = 0; k < o.fork; k++) {
                 List<String> cmd = new ArrayList<>(base);
@@ -277,6 +278,8 @@ public final class LoadTool {
             if (!ready.await((long) (o.setupTimeout + 30), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("shards not ready within the setup timeout");
             }
+            merged.count("setup_wall_ms", (System.nanoTime() - forkedAt) / 1_000_000);
+            log("all " + o.fork + " shards ready");
             long startNanos = System.nanoTime() + 20_000_000L;
             for (Process p : procs) {
                 OutputStream os = p.getOutputStream();

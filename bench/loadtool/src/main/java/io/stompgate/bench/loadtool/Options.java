@@ -67,6 +67,10 @@ final class Options {
     String livePath;
     String untilFile;
     String balance = "round-robin";
+    /** CONNECT heart-beat: what the client can send (cx) and wants to receive (cy), ms; 0,0 = none. */
+    long heartBeatCx;
+    long heartBeatCy;
+    int broadcasts;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -204,6 +208,12 @@ final class Options {
                 }
                 balance = v;
             }
+            case "heart-beat" -> {
+                long[] hb = heartBeat(v);
+                heartBeatCx = hb[0];
+                heartBeatCy = hb[1];
+            }
+            case "broadcasts" -> broadcasts = intIn(key, v, 0, 1000);
             case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
             case "live-path" -> {
                 if (!v.startsWith("/")) {
@@ -265,6 +275,9 @@ final class Options {
             throw new IllegalArgumentException("--reconnect-on runs in one process (no --fork/--shard): "
                     + "its times are on one clock");
         }
+        if (broadcasts > 0 && (!scenario.equals("connections") || raw)) {
+            throw new IllegalArgumentException("--broadcasts is for the connections scenario (STOMP)");
+        }
         if (sourceAddresses == 0) {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
         }
@@ -275,6 +288,26 @@ final class Options {
             maxTime = setupTimeout + warmup + duration + drain + 90;
         }
         return this;
+    }
+
+    /** {@code cx,cy} in milliseconds, both within [0, 3,600,000]. */
+    static long[] heartBeat(String v) {
+        String[] p = v.split(",");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("--heart-beat takes cx,cy in ms (e.g. 10000,10000; 0,0 for none)");
+        }
+        long[] r = new long[2];
+        for (int i = 0; i < 2; i++) {
+            try {
+                r[i] = Long.parseLong(p[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--heart-beat takes cx,cy in ms (e.g. 10000,10000; 0,0 for none)");
+            }
+            if (r[i] < 0 || r[i] > 3_600_000) {
+                throw new IllegalArgumentException("--heart-beat values must be within [0, 3600000] ms");
+            }
+        }
+        return r;
     }
 
     /** The soft limit on open files (/proc/self/limits), or 20,000 if unreadable. */
@@ -427,6 +460,13 @@ final class Options {
               --threads n              client event-loop threads (default: cores)
               --warm-connections n     connections: first open and close n connections (warms the
                            server's code paths) before the 'before' sample, so it is not counted per connection
+              --heart-beat cx,cy       CONNECT heart-beat (default 0,0: none); with cx > 0 every connection
+                           sends an EOL every max(cx, server's sy) ms, as STOMP 1.2 negotiates, so sessions stay up
+              --broadcasts N           connections: N SENDs to --topic from one publisher (shard 0, on
+                           --publisher-url), spread over the hold (the k-th at (k + 1/2) x hold / N); the body
+                           carries the send time (System.nanoTime: CLOCK_MONOTONIC, one clock for every process
+                           on the machine) and every shard records each arrival: broadcast_p50/p99/max_ms
+                           (max of one broadcast = SEND to last arrival), broadcast_received, broadcast_lost
             scale-out (connections scenario, one process)
               --live-path /actuator/health/readiness   a --url node takes connections only while GET of this
                            path on its host:port answers 200 (asked every 500 ms): list nodes that start later

@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * /proc samples of the server processes at three marks: 0 before setup, 1 window start, 2 window
- * end. With {@code gc}, JVM servers are first asked for a full GC ({@code jcmd <pid> GC.run}) at
- * marks 0 and 2 and their used heap is read ({@code jcmd <pid> GC.heap_info}), so idle memory per
- * connection is not blurred by garbage.
+ * end, read as an operator sees them (nothing forced first). With {@code gc}, JVM servers are then
+ * asked for a full GC ({@code jcmd <pid> GC.run}) at marks 0 and 2, their used heap is read ({@code
+ * jcmd <pid> GC.heap_info}), so live memory per connection is not blurred by garbage, and every
+ * server is sampled again: RSS after a forced full GC (which may also shrink the committed heap).
  */
 final class Sampler {
 
@@ -22,6 +23,8 @@ final class Sampler {
 
     final List<Long> pids;
     final ProcStats.Sample[][] samples;
+    /** With gc, at marks 0 and 2: the samples taken after the full GC. */
+    final ProcStats.Sample[][] samplesAfterGc;
     final long[][] heapUsedKb;
     private final boolean gc;
 
@@ -33,20 +36,34 @@ final class Sampler {
         this.pids = pids;
         this.gc = gc;
         this.samples = new ProcStats.Sample[3][pids.size()];
+        this.samplesAfterGc = new ProcStats.Sample[3][pids.size()];
         this.heapUsedKb = new long[3][pids.size()];
+        for (long[] row : heapUsedKb) {
+            java.util.Arrays.fill(row, -1);
+        }
     }
 
     void mark(int mark) {
         for (int i = 0; i < pids.size(); i++) {
-            heapUsedKb[mark][i] = -1;
-            if (gc && mark != 1 && isJvm(pids.get(i))) {
+            samples[mark][i] = ProcStats.sample(pids.get(i));
+        }
+        if (!gc || mark == 1) {
+            return;
+        }
+        for (int i = 0; i < pids.size(); i++) {
+            if (isJvm(pids.get(i))) {
                 jcmd(pids.get(i), "GC.run");
                 heapUsedKb[mark][i] = heapUsed(jcmd(pids.get(i), "GC.heap_info"));
             }
         }
         for (int i = 0; i < pids.size(); i++) {
-            samples[mark][i] = ProcStats.sample(pids.get(i));
+            samplesAfterGc[mark][i] = ProcStats.sample(pids.get(i));
         }
+    }
+
+    /** Sum of the servers' RSS after the forced full GC at a mark (0 or 2), or -1 when not measured. */
+    long rssKbAfterGc(int mark) {
+        return sum(samplesAfterGc[mark]);
     }
 
     /** Sum of the JVM servers' used heap at a mark, or -1 when not measured. */
@@ -111,8 +128,12 @@ final class Sampler {
     }
 
     long rssKb(int mark) {
+        return sum(samples[mark]);
+    }
+
+    private static long sum(ProcStats.Sample[] marks) {
         long sum = 0;
-        for (ProcStats.Sample s : samples[mark]) {
+        for (ProcStats.Sample s : marks) {
             if (s == null || s.rssKb() < 0) {
                 return -1;
             }
