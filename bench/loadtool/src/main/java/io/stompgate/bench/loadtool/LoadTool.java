@@ -180,6 +180,7 @@ public final class LoadTool {
             s.close();
             env.dispose();
         }
+        markClosed(o, sampler);
         ProcStats.Sample selfClose = ProcStats.self();
         if (selfEnd == null) {
             selfEnd = selfClose;
@@ -309,7 +310,21 @@ public final class LoadTool {
                 }
             }
         }
+        markClosed(o, sampler);
         return report(o, merged, sampler);
+    }
+
+    /** With --server-gc: mark 3 once the servers have had 2 s to drop the closed sessions. */
+    private static void markClosed(Options o, Sampler sampler) {
+        if (!sampler.gc() || sampler.pids.isEmpty() || !o.scenario.equals("connections")) {
+            return;
+        }
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sampler.mark(3);
     }
 
     /** java [fork JVM options] -cp <this jar or classes> io.stompgate.bench.loadtool.LoadTool */

@@ -146,8 +146,7 @@ final class Report {
                 m.put("pid_" + pid + "_cpu_s", round(b - a, 3));
                 m.put("pid_" + pid + "_rss_kb_before", sampler.samples[0][i].rssKb());
                 m.put("pid_" + pid + "_rss_kb", sampler.samples[2][i].rssKb());
-                if (sampler.samplesAfterGc[2][i] != null && sampler.samplesAfterGc[0][i] != null) {
-                    m.put("pid_" + pid + "_rss_kb_after_gc_before", sampler.samplesAfterGc[0][i].rssKb());
+                if (sampler.samplesAfterGc[2][i] != null) {
                     m.put("pid_" + pid + "_rss_kb_after_gc", sampler.samplesAfterGc[2][i].rssKb());
                 }
                 cpu += b - a;
@@ -161,20 +160,17 @@ final class Report {
             if (o.scenario.equals("connections")) {
                 long ok = r.counter("connections_ok");
                 m.put("kb_per_connection", ok > 0 && before >= 0 && after >= 0 ? round((after - before) / (double) ok, 3) : -1.0);
-                long h0 = sampler.heapUsedKb(0);
                 long h2 = sampler.has(2) ? sampler.heapUsedKb(2) : -1;
-                long g0 = sampler.rssKbAfterGc(0);
+                long h3 = sampler.has(3) ? sampler.heapUsedKb(3) : -1;
                 long g2 = sampler.rssKbAfterGc(2);
-                if (g0 >= 0 && g2 >= 0) {
-                    // RSS sampled right after a forced full GC at both marks (compare.sh's figure before #17)
-                    m.put("server_rss_after_gc_kb_before", g0);
+                if (g2 >= 0) {
                     m.put("server_rss_after_gc_kb_after", g2);
-                    m.put("kb_per_connection_after_gc", ok > 0 ? round((g2 - g0) / (double) ok, 3) : -1.0);
                 }
-                if (h0 >= 0 && h2 >= 0) {
-                    m.put("server_heap_used_kb_before", h0);
+                if (h2 >= 0 && h3 >= 0) {
+                    // live heap: everything subscribed minus everything closed, both after a full GC
                     m.put("server_heap_used_kb_after", h2);
-                    m.put("heap_kb_per_connection", ok > 0 ? round((h2 - h0) / (double) ok, 3) : -1.0);
+                    m.put("server_heap_used_kb_closed", h3);
+                    m.put("heap_kb_per_connection", ok > 0 ? round((h2 - h3) / (double) ok, 3) : -1.0);
                 }
             }
         }

@@ -11,11 +11,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * /proc samples of the server processes at three marks: 0 before setup, 1 window start, 2 window
- * end, read as an operator sees them (nothing forced first). With {@code gc}, JVM servers are then
- * asked for a full GC ({@code jcmd <pid> GC.run}) at marks 0 and 2, their used heap is read ({@code
- * jcmd <pid> GC.heap_info}), so live memory per connection is not blurred by garbage, and every
- * server is sampled again: RSS after a forced full GC (which may also shrink the committed heap).
+ * /proc samples of the server processes at four marks: 0 before setup, 1 window start, 2 window
+ * end, 3 once every connection has closed; read as an operator sees them (nothing forced first).
+ * With {@code gc}, JVM servers are asked for a full GC ({@code jcmd <pid> GC.run}) and their used
+ * heap is read ({@code jcmd <pid> GC.heap_info}) after the samples of marks 2 and 3 only, so that no
+ * forced GC comes before an RSS sample that counts: live heap per connection is mark 2's minus mark
+ * 3's. After mark 2's GC every server is sampled again (RSS after a forced full GC, which may also
+ * shrink the committed heap).
  */
 final class Sampler {
 
@@ -23,7 +25,7 @@ final class Sampler {
 
     final List<Long> pids;
     final ProcStats.Sample[][] samples;
-    /** With gc, at marks 0 and 2: the samples taken after the full GC. */
+    /** With gc, at mark 2: the samples taken after the full GC. */
     final ProcStats.Sample[][] samplesAfterGc;
     final long[][] heapUsedKb;
     private final boolean gc;
@@ -35,9 +37,9 @@ final class Sampler {
     Sampler(List<Long> pids, boolean gc) {
         this.pids = pids;
         this.gc = gc;
-        this.samples = new ProcStats.Sample[3][pids.size()];
-        this.samplesAfterGc = new ProcStats.Sample[3][pids.size()];
-        this.heapUsedKb = new long[3][pids.size()];
+        this.samples = new ProcStats.Sample[4][pids.size()];
+        this.samplesAfterGc = new ProcStats.Sample[4][pids.size()];
+        this.heapUsedKb = new long[4][pids.size()];
         for (long[] row : heapUsedKb) {
             java.util.Arrays.fill(row, -1);
         }
@@ -47,7 +49,7 @@ final class Sampler {
         for (int i = 0; i < pids.size(); i++) {
             samples[mark][i] = ProcStats.sample(pids.get(i));
         }
-        if (!gc || mark == 1) {
+        if (!gc || mark < 2) {
             return;
         }
         for (int i = 0; i < pids.size(); i++) {
@@ -61,7 +63,11 @@ final class Sampler {
         }
     }
 
-    /** Sum of the servers' RSS after the forced full GC at a mark (0 or 2), or -1 when not measured. */
+    boolean gc() {
+        return gc;
+    }
+
+    /** Sum of the servers' RSS after the forced full GC at a mark (2 or 3), or -1 when not measured. */
     long rssKbAfterGc(int mark) {
         return sum(samplesAfterGc[mark]);
     }
