@@ -5,7 +5,10 @@
 #   cluster  --nodes (6) gateway nodes in rabbitmq mode on 127.0.0.1:18301.. (own node ids), one
 #            RabbitMQ, --per-node (17,000) subscribed connections each (102,000): the load tool forked
 #            over processes of < 20,000 sockets each (--fork, default total/15,000 rounded up), client
-#            sockets over --source-addresses (8) 127.0.0.x. Every session heart-beats both ways every
+#            sockets over --source-addresses (8) 127.0.0.x, --users (3,000) distinct users (user i mod 3,000,
+#            so each user holds 34 sessions on one node: a node binds each user's routing key at RabbitMQ
+#            once, one queue.bind each, and RabbitMQ takes only ~110 binds/s here, see docs), --batch (60)
+#            connections at a time per tool process (so that no bind waits past the gateway's 5 s). Every session heart-beats both ways every
 #            10 s (the tool asks 10000,10000; the gateway's default offer is 10000,10000). Measures:
 #            connect rate; RSS per connection per node (idle started node -> all subscribed, no GC
 #            forced); live heap per connection per node (jcmd GC.run + GC.heap_info with everything
@@ -17,9 +20,9 @@
 #            docker/Dockerfile's ENTRYPOINT and k8s/deployment.yaml's memory limit, see
 #            shipped_jvm_opts), --connections (18,000) subscribed heart-beating connections: RSS per
 #            connection as an operator sees it (idle started node -> all subscribed, held 30 s, no GC
-#            forced, no warm-up connections); then a second fresh node with --server-gc: live heap per
-#            connection and RSS after a forced full GC, for comparison. MEMORY_JVM_OPTS overrides the
-#            settings (e.g. to compare G1).
+#            forced, no warm-up connections); then, with everything still subscribed, a full GC: live
+#            heap per connection (minus the same once all closed) and RSS after a forced full GC, for
+#            comparison. One user per connection. MEMORY_JVM_OPTS overrides the settings (e.g. G1).
 #   rss5k    why compare.sh said 3.0 KB per connection at 5,000 and an outside measurement 10.7 KB:
 #            --rounds (2) rounds of (a) compare.sh's stompgate step as it was (2 nodes, rabbitmq, -Xmx1g,
 #            500 warm-up connections, --server-gc, RabbitMQ's RSS in the sum) and (b) the outside way
@@ -28,7 +31,8 @@
 # Traffic goes to 127.0.0.1 only; everything started is stopped (by pid) on exit or Ctrl-C.
 #
 # usage: flock /work/notes/bench.lock bench/hundredk.sh --step cluster|memory|rss5k [--nodes 6] [--per-node 17000]
-#            [--connections 18000] [--idle 30] [--rounds 2] [--fork k] [--source-addresses 8] [--out DIR] [--skip-build]
+#            [--connections 18000] [--idle 30] [--rounds 2] [--fork k] [--source-addresses 8] [--users 3000] [--batch 60]
+#            [--out DIR] [--skip-build]
 # needs: target/stompgate-*.jar and bench/loadtool/target/loadtool.jar (built unless --skip-build),
 #        RabbitMQ on 127.0.0.1:5672 (guest/guest) with the management plugin on 15672, curl, jcmd.
 set -euo pipefail
@@ -50,6 +54,8 @@ OUT=""
 SKIP_BUILD=0
 BASE_PORT=18301
 HEART_BEAT="10000,10000"
+USERS=3000        # cluster: distinct users over the connections (each user bound once per node it is on)
+BATCH=60          # cluster: connections each tool process opens at a time
 MAX_MINUTES=15
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -58,6 +64,8 @@ while [[ $# -gt 0 ]]; do
     --per-node) PER_NODE="$2"; shift ;;
     --connections) MEM_CONN="$2"; shift ;;
     --idle) IDLE="$2"; shift ;;
+    --users) USERS="$2"; shift ;;
+    --batch) BATCH="$2"; shift ;;
     --rounds) ROUNDS="$2"; shift ;;
     --fork) FORK="$2"; shift ;;
     --source-addresses) SOURCES="$2"; shift ;;
@@ -163,10 +171,11 @@ step_cluster() {
   # warm-up = the idle measurement and the heap sample before the broadcast window; the broadcast goes
   # out in the middle of the 20 s hold window
   local warm=$(( 20 + IDLE + 25 ))
-  log "load tool: $total connections (--fork $FORK, --source-addresses $SOURCES, --heart-beat $HEART_BEAT), hold ${warm}s + 20s, 1 broadcast"
+  log "load tool: $total connections (--fork $FORK, --source-addresses $SOURCES, --heart-beat $HEART_BEAT, --distinct-users $USERS, --batch $BATCH), hold ${warm}s + 20s, 1 broadcast"
   local pidlist; pidlist="$(IFS=,; echo "${pids[*]}"),$BEAM"
   java $TOOL_OPTS -jar "$TOOL_JAR" connections --url "$urls" --connections "$total" --fork "$FORK" \
     --fork-jvm-opts "-Xmx640m -XX:+UseParallelGC" --source-addresses "$SOURCES" --heart-beat "$HEART_BEAT" \
+    --distinct-users "$USERS" --batch "$BATCH" \
     --warmup "$warm" --duration 20 --broadcasts 1 --topic /topic/h100k.all --server-pid "$pidlist" \
     --label "hundredk-$NODES-x-$PER_NODE" --json-out "$RESULTS" --max-time 900 >"$OUT/tool.out" 2>"$OUT/tool.err" &
   TOOL_PID=$!
@@ -236,24 +245,23 @@ step_cluster() {
 
 # ---------------------------------------------------------------- memory
 step_memory() {
-  local opts="${MEMORY_JVM_OPTS:-$SHIPPED}" port=$BASE_PORT k
+  local opts="${MEMORY_JVM_OPTS:-$SHIPPED}" port=$BASE_PORT
   local fork=$(( (MEM_CONN + 14999) / 15000 + 1 ))
-  for k in operator gc; do
-    start_node "$port" "h100k-mem-$STAMP-$k" rabbitmq "$opts"
-    wait_ready "$port" 120 || { log "node not ready"; exit 1; }
-    sleep 10
-    local extra=()
-    [[ $k == gc ]] && extra=(--server-gc)
-    log "memory ($k): one node, $opts, $MEM_CONN connections"
-    run_tool connections --url "ws://127.0.0.1:$port/ws" --connections "$MEM_CONN" --fork "$fork" --source-addresses 2 \
-      --heart-beat "$HEART_BEAT" --duration 30 --topic "/topic/h100k.mem.$k" --server-pid "$NODE_PID" "${extra[@]}" \
-      --label "memory-$k" --json-out "$RESULTS" --max-time 400
-    log "  $(tail -1 "$OUT/tool.out" | grep -o '"\(connections_ok\|connections_failed\|dropped_while_holding\|server_rss_kb_before\|server_rss_kb_after\|kb_per_connection\|server_rss_after_gc_kb_before\|server_rss_after_gc_kb_after\|kb_per_connection_after_gc\|server_heap_used_kb_before\|server_heap_used_kb_after\|heap_kb_per_connection\|heart_beats_sent\|connect_rate_per_s\)":[^,]*' | tr '\n' ' ')"
-    jcmd "$NODE_PID" GC.heap_info >"$OUT/heap-info-$k.txt" 2>&1 || true
-    jcmd "$NODE_PID" VM.flags >"$OUT/vm-flags-$k.txt" 2>&1 || true
-    stop_started
-    sleep 3
-  done
+  start_node "$port" "h100k-mem-$STAMP" rabbitmq "$opts"
+  wait_ready "$port" 120 || { log "node not ready"; exit 1; }
+  sleep 10
+  # --server-gc forces no GC before an RSS sample that counts: RSS before = the idle started node, RSS
+  # after = all subscribed after the 30 s hold; then a full GC and the used heap, and again once all
+  # have closed (live heap per connection). One user per connection (each bound at RabbitMQ): batches
+  # of 100 per process keep the binds within the gateway's 5 s.
+  log "memory: one node, $opts, $MEM_CONN connections, one user each"
+  run_tool connections --url "ws://127.0.0.1:$port/ws" --connections "$MEM_CONN" --fork "$fork" --source-addresses 2 \
+    --batch 100 --heart-beat "$HEART_BEAT" --duration 30 --topic "/topic/h100k.mem" --server-pid "$NODE_PID" --server-gc \
+    --label "memory" --json-out "$RESULTS" --max-time 500
+  log "  $(tail -1 "$OUT/tool.out" | grep -o '"\(connections_ok\|connections_failed\|dropped_while_holding\|setup_wall_s\|connect_rate_per_s\|connect_p50_ms\|connect_p99_ms\|server_rss_kb_before\|server_rss_kb_after\|kb_per_connection\|server_rss_after_gc_kb_after\|server_heap_used_kb_after\|server_heap_used_kb_closed\|heap_kb_per_connection\|heart_beats_sent\|server_cores\)":[^,]*' | tr '\n' ' ')"
+  jcmd "$NODE_PID" GC.heap_info >"$OUT/heap-info.txt" 2>&1 || true
+  jcmd "$NODE_PID" VM.flags >"$OUT/vm-flags.txt" 2>&1 || true
+  stop_started
 }
 
 # ---------------------------------------------------------------- rss5k

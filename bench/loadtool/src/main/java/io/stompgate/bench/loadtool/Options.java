@@ -71,6 +71,8 @@ final class Options {
     long heartBeatCx;
     long heartBeatCy;
     int broadcasts;
+    /** connections: user names repeat every this many connections (0: one user per connection). */
+    int distinctUsers;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -214,6 +216,7 @@ final class Options {
                 heartBeatCy = hb[1];
             }
             case "broadcasts" -> broadcasts = intIn(key, v, 0, 1000);
+            case "distinct-users" -> distinctUsers = intIn(key, v, 1, MAX_CONNECTIONS);
             case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
             case "live-path" -> {
                 if (!v.startsWith("/")) {
@@ -277,6 +280,9 @@ final class Options {
         }
         if (broadcasts > 0 && (!scenario.equals("connections") || raw)) {
             throw new IllegalArgumentException("--broadcasts is for the connections scenario (STOMP)");
+        }
+        if (distinctUsers > 0 && !scenario.equals("connections")) {
+            throw new IllegalArgumentException("--distinct-users is for the connections scenario");
         }
         if (sourceAddresses == 0) {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
@@ -365,7 +371,7 @@ final class Options {
     }
 
     String userName(int i) {
-        return userPrefix + i;
+        return userPrefix + (distinctUsers > 0 ? i % distinctUsers : i);
     }
 
     private static int intIn(String key, String v, int min, int max) {
@@ -462,6 +468,8 @@ final class Options {
                            server's code paths) before the 'before' sample, so it is not counted per connection
               --heart-beat cx,cy       CONNECT heart-beat (default 0,0: none); with cx > 0 every connection
                            sends an EOL every max(cx, server's sy) ms, as STOMP 1.2 negotiates, so sessions stay up
+              --distinct-users K       connections: user names repeat every K connections (u0..u<K-1>),
+                           so K users hold the N sessions (a gateway binds each user once per node)
               --broadcasts N           connections: N SENDs to --topic from one publisher (shard 0, on
                            --publisher-url), spread over the hold (the k-th at (k + 1/2) x hold / N); the body
                            carries the send time (System.nanoTime: CLOCK_MONOTONIC, one clock for every process

@@ -47,6 +47,17 @@ class BroadcastOptionsTest {
     }
 
     @Test
+    void distinctUsersRepeatNames() {
+        Options o = Options.parse(new String[] {"connections", "--distinct-users", "6"}).resolve();
+        assertEquals("u0", o.userName(0));
+        assertEquals("u5", o.userName(5));
+        assertEquals("u0", o.userName(6));
+        assertEquals("u13", Options.parse(new String[] {"connections"}).resolve().userName(13));
+        assertThrows(IllegalArgumentException.class,
+                () -> Options.parse(new String[] {"user", "--distinct-users", "6"}).resolve());
+    }
+
+    @Test
     void broadcastFieldsMergeOverShards() {
         Options o = Options.parse(new String[] {"connections", "--broadcasts", "1", "--connections", "4"}).resolve();
         // two shards, two connections each, one broadcast sent by shard 0; one arrival lost in shard 1
