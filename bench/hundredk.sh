@@ -226,9 +226,12 @@ step_cluster() {
   log "beam.smp CPU over the 12 s around the broadcast: $(awk -v b=$(( bb1 - bb0 )) 'BEGIN {print b * 10}') ms (idle rate: $(awk -v b=$(( b1 - b0 )) -v s="$IDLE" 'BEGIN {printf "%.0f", b * 10 / s * 12}') ms per 12 s)"
   wait "$TOOL_PID" || log "the tool reported a failure (see $OUT/tool.err)"
   TOOL_PID=""
-  # stats are emitted every 5 s
-  sleep 7
-  after_stats="$(exchange_stats)"
+  # stats are emitted every 5 s, later on a loaded machine: wait (up to 60 s) for publish_in to move
+  for _ in $(seq 1 30); do
+    sleep 2
+    after_stats="$(exchange_stats)"
+    [[ "${after_stats%% *}" != "${before_stats%% *}" ]] && break
+  done
   log "stomp.topic publish_in/publish_out: $before_stats -> $after_stats"
   echo "{\"what\":\"broadcast_rabbitmq\",\"stats_before\":\"$before_stats\",\"stats_after\":\"$after_stats\",\"beam_cpu_ms_12s\":$(( (bb1 - bb0) * 10 )),\"beam_idle_cpu_ms_per_12s\":$(awk -v b=$(( b1 - b0 )) -v s="$IDLE" 'BEGIN {printf "%.0f", b * 10 / s * 12}')}" >>"$OUT/cluster.jsonl"
   # baseline heap: every connection closed
