@@ -55,7 +55,9 @@ FANOUT_FORK=0             # tool processes for the fanout's subscribers; 0: one 
 PACES="receipt echo"      # fanout publisher pacing, one run each: receipt (a SEND leaves the window at its
                           # RECEIPT: what the server accepts) and echo (when the publisher, subscribed
                           # too, gets it back: what the server delivers). See docs/performance.md.
-WARM_CONN=500             # connections opened and closed before the 'before' memory sample
+WARM_CONN=0               # connections opened and closed before the 'before' memory sample: none, so
+                          # RSS per connection is what an operator sees from the idle started
+                          # process (until #17: 500, which let their garbage commit the heap first)
 JVM_OPTS="${BENCH_JVM_OPTS:--Xmx1g}"      # the same for every JVM server
 TOOL_OPTS="${BENCH_TOOL_OPTS:--Xmx1g -XX:+UseParallelGC}"
 # extra arguments for stompgate nodes; a short drain period only makes stopping them quicker
@@ -85,7 +87,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $QUICK == 1 ]]; then
-  SUBSCRIBERS=200; WARMUP=2; DURATION=4; USERS=100; CONN_N=500; CONN_BIG=0; CAPACITY=0; HOLD=3; WARM_CONN=100
+  SUBSCRIBERS=200; WARMUP=2; DURATION=4; USERS=100; CONN_N=500; CONN_BIG=0; CAPACITY=0; HOLD=3
 fi
 (( ROUNDS >= 1 && ROUNDS <= 10 )) || { echo "--rounds must be 1..10" >&2; exit 2; }
 
@@ -224,7 +226,10 @@ run_system() {
   topic="/topic/bench.r$round"
   local fork=$FANOUT_FORK
   (( fork > 0 )) || fork=$(( (SUBSCRIBERS + 4999) / 5000 ))
-  # 1. connections on fresh processes: RSS per idle subscribed connection
+  # 1. connections on fresh processes: RSS per idle subscribed connection, read as an operator sees it
+  #    (from the idle started processes to all subscribed, nothing forced first; with RabbitMQ's RSS for
+  #    the broker-based systems, whose own swings show in the per-pid fields), then live heap per
+  #    connection (full GC with all subscribed, minus the same once all closed)
   [[ " $SCENARIOS " == *" connections "* ]] && tool "$sys" connections --url "$URLS" --connections "$CONN_N" --duration "$HOLD" \
     --topic "$topic.idle" --server-pid "$SERVER_PIDS" --server-gc --warm-connections "$WARM_CONN"
   # 2. fanout: SUBSCRIBERS over the nodes, one publisher, bounded in-flight window (each pacing;

@@ -52,6 +52,8 @@ final class Conn implements Stomp.FrameHandler {
         final LoopResources loops;
         final HttpClient base;
         final WebsocketClientSpec spec;
+        /** Heart-beat EOLs this process sent, over all its connections. */
+        final java.util.concurrent.atomic.LongAdder heartBeatsSent = new java.util.concurrent.atomic.LongAdder();
 
         Env(Options opts) {
             this.opts = opts;
@@ -77,8 +79,13 @@ final class Conn implements Stomp.FrameHandler {
             return new InetSocketAddress("127.0.0." + (1 + (i % opts.sourceAddresses)), 0);
         }
 
+        /** Stops the event loops; a slow stop (tens of thousands of sockets closing) is logged, not thrown. */
         void dispose() {
-            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(10));
+            try {
+                loops.disposeLater(Duration.ZERO, Duration.ofSeconds(20)).block(Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                LoadTool.log("event loops not stopped in time: " + Scenario.describe(e));
+            }
         }
     }
 
@@ -105,6 +112,8 @@ final class Conn implements Stomp.FrameHandler {
     /** Scenario state, touched only on the event loop. */
     long inflight;
     boolean greeted;
+    /** The heart-beat task (event loop), when the session negotiated client heart-beats. */
+    private volatile java.util.concurrent.ScheduledFuture<?> heartBeats;
 
     Conn(Env env, int index, String user, URI uri, Listener listener, boolean consolidateFlushes) {
         this.env = env;
@@ -151,7 +160,7 @@ final class Conn implements Stomp.FrameHandler {
             write(Stomp.frame(ch.alloc(), "CONNECT", new String[] {
                 "accept-version", "1.2",
                 "host", o.vhost,
-                "heart-beat", "0,0",
+                "heart-beat", o.heartBeatCx + "," + o.heartBeatCy,
                 "login", login,
                 "passcode", o.passcode != null ? o.passcode : (login != null ? "" : null)
             }, null), true);
@@ -178,6 +187,7 @@ final class Conn implements Stomp.FrameHandler {
             case Stomp.RECEIPT -> listener.onReceipt(this, receiptId);
             case Stomp.CONNECTED -> {
                 connectedNanos = System.nanoTime();
+                startHeartBeats(Stomp.heartBeatSendMs(env.opts.heartBeatCx, Stomp.header(buf, headersStart, bodyStart, "heart-beat")));
                 connected.complete(null);
                 listener.onConnected(this);
             }
@@ -191,7 +201,26 @@ final class Conn implements Stomp.FrameHandler {
         }
     }
 
+    /** An EOL every {@code everyMs} on this connection's event loop, the first after a random part of it. */
+    private void startHeartBeats(long everyMs) {
+        Channel ch = channel;
+        if (everyMs <= 0 || ch == null) {
+            return;
+        }
+        long first = java.util.concurrent.ThreadLocalRandom.current().nextLong(everyMs) + 1;
+        heartBeats = ch.eventLoop().scheduleAtFixedRate(() -> {
+            if (ch.isActive() && !closing) {
+                ch.writeAndFlush(new TextWebSocketFrame(ch.alloc().buffer(1).writeByte('\n')), ch.voidPromise());
+                env.heartBeatsSent.increment();
+            }
+        }, first, everyMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void onTerminated(Throwable cause) {
+        java.util.concurrent.ScheduledFuture<?> hb = heartBeats;
+        if (hb != null) {
+            hb.cancel(false);
+        }
         decoder.release();
         closed.complete(null);
         listener.onClosed(this, cause);

@@ -21,6 +21,13 @@ import io.netty.buffer.ByteBuf;
  * reconnects as the same user to the next live node and subscribes again; the result says how
  * many did, when the first and the last did (since the scenario started, and since the live set
  * last changed), how long a reconnect took, and how many sessions each node holds at the end.
+ *
+ * <p>With {@code --broadcasts N}: shard 0 also opens a publisher (not subscribed) on the publisher
+ * URL and, during the hold, sends N SENDs to the topic, the k-th at (k + 1/2) x hold / N after the
+ * hold began; each body starts with its send time ({@link System#nanoTime}, CLOCK_MONOTONIC on
+ * Linux: one clock for every process on the machine, so forked shards compare it with their own
+ * arrival times). Every arrival is recorded: SEND-to-arrival p50/p99 and, for one broadcast, the
+ * max is the time from the SEND to the last arrival.
  */
 final class Connections extends Scenario {
 
@@ -32,6 +39,9 @@ final class Connections extends Scenario {
     private final AtomicLong firstReconnectNanos = new AtomicLong();
     private final AtomicLong lastReconnectNanos = new AtomicLong();
     private volatile boolean stopping;
+    private final LongAdder broadcastReceived = new LongAdder();
+    private final LongAdder broadcastsSent = new LongAdder();
+    private volatile Thread broadcaster;
     /** Open or opening connections per node, for least-connections balancing and the final count. */
     private final java.util.concurrent.ConcurrentHashMap<URI, java.util.concurrent.atomic.AtomicInteger> held =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -65,12 +75,64 @@ final class Connections extends Scenario {
         ok = r[0];
         failed = r[1];
         result.count("open_ms", (System.nanoTime() - start) / 1_000_000);
+        if (opts.broadcasts > 0 && opts.shard == 0) {
+            openPublisher(false);
+        }
         holding = true;
     }
 
     @Override
     public void onConnected(Conn c) {
+        if (c == publisher) {
+            markReady(c); // publishes only
+            return;
+        }
         c.subscribe(opts.topic, 1);
+    }
+
+    @Override
+    void start(long startNanos) {
+        Conn pub = publisher;
+        if (pub == null || opts.broadcasts <= 0) {
+            return;
+        }
+        long holdStart = startNanos + (long) (opts.warmup * 1e9);
+        Thread t = new Thread(() -> {
+            try {
+                for (int k = 0; k < opts.broadcasts && !stopping; k++) {
+                    long at = holdStart + (long) ((k + 0.5) * opts.duration * 1e9 / opts.broadcasts);
+                    long left;
+                    while ((left = at - System.nanoTime()) > 0 && !stopping) {
+                        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.min(left, 50_000_000L));
+                    }
+                    if (stopping) {
+                        return;
+                    }
+                    long seq = k;
+                    pub.channel.eventLoop().execute(() -> {
+                        // stamped on the publisher's event loop, just before the write
+                        byte[] body = Stomp.timestampedBody(System.nanoTime(), seq, opts.bodyBytes);
+                        pub.write(Stomp.frame(pub.alloc(), "SEND", new String[] {"destination", opts.topic}, body), true);
+                        broadcastsSent.increment();
+                    });
+                    LoadTool.log("broadcast " + (k + 1) + "/" + opts.broadcasts + " sent");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "broadcaster");
+        t.setDaemon(true);
+        broadcaster = t;
+        t.start();
+    }
+
+    @Override
+    public void onMessage(Conn c, ByteBuf buf, int bodyStart, int bodyEnd) {
+        long sent = Stomp.leadingNumber(buf, bodyStart, bodyEnd);
+        if (opts.broadcasts > 0 && sent > 0) {
+            Result.recordMicros(result.hist("broadcast_us"), System.nanoTime() - sent);
+            broadcastReceived.increment();
+        }
     }
 
     @Override
@@ -129,6 +191,10 @@ final class Connections extends Scenario {
     @Override
     void stop() {
         stopping = true;
+        Thread t = broadcaster;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     @Override
@@ -145,6 +211,11 @@ final class Connections extends Scenario {
         result.count("connections_ok", ok);
         result.count("connections_failed", failed);
         result.count("dropped_while_holding", droppedWhileRunning.sum());
+        result.count("heart_beats_sent", env.heartBeatsSent.sum());
+        if (opts.broadcasts > 0) {
+            result.count("broadcasts_sent", broadcastsSent.sum());
+            result.count("broadcast_received", broadcastReceived.sum());
+        }
         if (nodes != null) {
             result.count("reconnects", reconnects.sum());
             result.count("reconnects_failed", reconnectsFailed.sum());

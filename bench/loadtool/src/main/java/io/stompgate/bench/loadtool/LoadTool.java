@@ -183,6 +183,7 @@ public final class LoadTool {
             s.close();
             env.dispose();
         }
+        markClosed(o, sampler);
         ProcStats.Sample selfClose = ProcStats.self();
         if (selfEnd == null) {
             selfEnd = selfClose;
@@ -246,6 +247,7 @@ public final class LoadTool {
         Result merged = new Result();
         CountDownLatch ready = new CountDownLatch(o.fork);
         CountDownLatch done = new CountDownLatch(o.fork);
+        long forkedAt = System.nanoTime();
         try {
             for (int k = 0; k < o.fork; k++) {
                 List<String> cmd = new ArrayList<>(base);
@@ -280,6 +282,8 @@ public final class LoadTool {
             if (!ready.await((long) (o.setupTimeout + 30), TimeUnit.SECONDS)) {
                 throw new IllegalStateException("shards not ready within the setup timeout");
             }
+            merged.count("setup_wall_ms", (System.nanoTime() - forkedAt) / 1_000_000);
+            log("all " + o.fork + " shards ready");
             long startNanos = System.nanoTime() + 20_000_000L;
             for (Process p : procs) {
                 OutputStream os = p.getOutputStream();
@@ -309,7 +313,21 @@ public final class LoadTool {
                 }
             }
         }
+        markClosed(o, sampler);
         return report(o, merged, sampler);
+    }
+
+    /** With --server-gc: mark 3 once the servers have had 2 s to drop the closed sessions. */
+    private static void markClosed(Options o, Sampler sampler) {
+        if (!sampler.gc() || sampler.pids.isEmpty() || !o.scenario.equals("connections")) {
+            return;
+        }
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sampler.mark(3);
     }
 
     /** java [fork JVM options] -cp <this jar or classes> io.stompgate.bench.loadtool.LoadTool */

@@ -75,6 +75,12 @@ final class Options {
     int roomsPerConnection = 50;
     String roomPrefix = "/topic/bench.room.";
     int subscribeWindow = 1000;
+    /** CONNECT heart-beat: what the client can send (cx) and wants to receive (cy), ms; 0,0 = none. */
+    long heartBeatCx;
+    long heartBeatCy;
+    int broadcasts;
+    /** connections: user names repeat every this many connections (0: one user per connection). */
+    int distinctUsers;
 
     static Options parse(String[] args) {
         Options o = new Options();
@@ -215,6 +221,13 @@ final class Options {
             case "amqp-uri" -> amqpUri = v;
             case "amqp-prefetch" -> amqpPrefetch = intIn(key, v, 1, 65_535);
             case "amqp-ack-linger-ms" -> amqpAckLingerMs = intIn(key, v, 1, 60_000);
+            case "heart-beat" -> {
+                long[] hb = heartBeat(v);
+                heartBeatCx = hb[0];
+                heartBeatCy = hb[1];
+            }
+            case "broadcasts" -> broadcasts = intIn(key, v, 0, 1000);
+            case "distinct-users" -> distinctUsers = intIn(key, v, 1, MAX_CONNECTIONS);
             case "max-reconnects" -> maxReconnects = intIn(key, v, 0, MAX_CONNECTIONS * 10);
             case "live-path" -> {
                 if (!v.startsWith("/")) {
@@ -292,6 +305,12 @@ final class Options {
             throw new IllegalArgumentException("--reconnect-on runs in one process (no --fork/--shard): "
                     + "its times are on one clock");
         }
+        if (broadcasts > 0 && (!scenario.equals("connections") || raw)) {
+            throw new IllegalArgumentException("--broadcasts is for the connections scenario (STOMP)");
+        }
+        if (distinctUsers > 0 && !scenario.equals("connections")) {
+            throw new IllegalArgumentException("--distinct-users is for the connections scenario");
+        }
         if (sourceAddresses == 0) {
             sourceAddresses = Math.max(1, Math.min(254, (total + 19_999) / 20_000));
         }
@@ -308,6 +327,26 @@ final class Options {
     /** The rooms scenario's membership plan over the --url nodes. */
     RoomPlan roomPlan() {
         return new RoomPlan(rooms, roomSize, roomsPerConnection, Math.max(1, urls.size()));
+    }
+
+    /** {@code cx,cy} in milliseconds, both within [0, 3,600,000]. */
+    static long[] heartBeat(String v) {
+        String[] p = v.split(",");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("--heart-beat takes cx,cy in ms (e.g. 10000,10000; 0,0 for none)");
+        }
+        long[] r = new long[2];
+        for (int i = 0; i < 2; i++) {
+            try {
+                r[i] = Long.parseLong(p[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--heart-beat takes cx,cy in ms (e.g. 10000,10000; 0,0 for none)");
+            }
+            if (r[i] < 0 || r[i] > 3_600_000) {
+                throw new IllegalArgumentException("--heart-beat values must be within [0, 3600000] ms");
+            }
+        }
+        return r;
     }
 
     /** The soft limit on open files (/proc/self/limits), or 20,000 if unreadable. */
@@ -365,7 +404,7 @@ final class Options {
     }
 
     String userName(int i) {
-        return userPrefix + i;
+        return userPrefix + (distinctUsers > 0 ? i % distinctUsers : i);
     }
 
     private static int intIn(String key, String v, int min, int max) {
@@ -477,6 +516,15 @@ final class Options {
               --threads n              client event-loop threads (default: cores)
               --warm-connections n     connections: first open and close n connections (warms the
                            server's code paths) before the 'before' sample, so it is not counted per connection
+              --heart-beat cx,cy       CONNECT heart-beat (default 0,0: none); with cx > 0 every connection
+                           sends an EOL every max(cx, server's sy) ms, as STOMP 1.2 negotiates, so sessions stay up
+              --distinct-users K       connections: user names repeat every K connections (u0..u<K-1>),
+                           so K users hold the N sessions (a gateway binds each user once per node)
+              --broadcasts N           connections: N SENDs to --topic from one publisher (shard 0, on
+                           --publisher-url), spread over the hold (the k-th at (k + 1/2) x hold / N); the body
+                           carries the send time (System.nanoTime: CLOCK_MONOTONIC, one clock for every process
+                           on the machine) and every shard records each arrival: broadcast_p50/p99/max_ms
+                           (max of one broadcast = SEND to last arrival), broadcast_received, broadcast_lost
             scale-out (connections scenario, one process)
               --live-path /actuator/health/readiness   a --url node takes connections only while GET of this
                            path on its host:port answers 200 (asked every 500 ms): list nodes that start later

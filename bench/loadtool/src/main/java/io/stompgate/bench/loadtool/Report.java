@@ -86,6 +86,12 @@ final class Report {
                 m.put("batch", o.batch);
                 long openMs = r.counter("open_ms") / Math.max(1, r.counter("tool_processes"));
                 m.put("open_s", openMs / 1000.0);
+                // forked: from starting the shard processes to the last one holding all its connections
+                long wallMs = r.counters.containsKey("setup_wall_ms") ? r.counter("setup_wall_ms") : openMs;
+                m.put("setup_wall_s", wallMs / 1000.0);
+                m.put("connect_rate_per_s", wallMs > 0 ? round(r.counter("connections_ok") * 1000.0 / wallMs, 1) : 0.0);
+                m.put("heart_beat", o.heartBeatCx + "," + o.heartBeatCy);
+                m.put("heart_beats_sent", r.counter("heart_beats_sent"));
                 percentiles(m, "connect", r.hist("connect_us"), true);
                 percentiles(m, "subscribe", r.hist("subscribe_us"), false);
                 if (!o.reconnectOn.isEmpty() || o.livePath != null) {
@@ -99,6 +105,16 @@ final class Report {
                     }
                     percentiles(m, "reconnect", r.hist("reconnect_us"), false);
                     m.put("sessions_per_node", r.info.getOrDefault("sessions_per_node", ""));
+                }
+                if (o.broadcasts > 0) {
+                    long sent = r.counter("broadcasts_sent");
+                    long expected = sent * r.counter("connections_ok");
+                    m.put("broadcasts", o.broadcasts);
+                    m.put("broadcasts_sent", sent);
+                    m.put("broadcast_expected", expected);
+                    m.put("broadcast_received", r.counter("broadcast_received"));
+                    m.put("broadcast_lost", expected - r.counter("broadcast_received"));
+                    percentiles(m, "broadcast", r.hist("broadcast_us"), true);
                 }
             }
             case "rooms" -> rooms(m, o, r, secs);
@@ -148,7 +164,11 @@ final class Report {
                 }
                 long pid = sampler.pids.get(i);
                 m.put("pid_" + pid + "_cpu_s", round(b - a, 3));
+                m.put("pid_" + pid + "_rss_kb_before", sampler.samples[0][i].rssKb());
                 m.put("pid_" + pid + "_rss_kb", sampler.samples[2][i].rssKb());
+                if (sampler.samplesAfterGc[2][i] != null) {
+                    m.put("pid_" + pid + "_rss_kb_after_gc", sampler.samplesAfterGc[2][i].rssKb());
+                }
                 cpu += b - a;
                 if (sampler.isBroker(i)) {
                     brokerCpu += b - a;
@@ -178,12 +198,17 @@ final class Report {
             if (o.scenario.equals("connections")) {
                 long ok = r.counter("connections_ok");
                 m.put("kb_per_connection", ok > 0 && before >= 0 && after >= 0 ? round((after - before) / (double) ok, 3) : -1.0);
-                long h0 = sampler.heapUsedKb(0);
                 long h2 = sampler.has(2) ? sampler.heapUsedKb(2) : -1;
-                if (h0 >= 0 && h2 >= 0) {
-                    m.put("server_heap_used_kb_before", h0);
+                long h3 = sampler.has(3) ? sampler.heapUsedKb(3) : -1;
+                long g2 = sampler.rssKbAfterGc(2);
+                if (g2 >= 0) {
+                    m.put("server_rss_after_gc_kb_after", g2);
+                }
+                if (h2 >= 0 && h3 >= 0) {
+                    // live heap: everything subscribed minus everything closed, both after a full GC
                     m.put("server_heap_used_kb_after", h2);
-                    m.put("heap_kb_per_connection", ok > 0 ? round((h2 - h0) / (double) ok, 3) : -1.0);
+                    m.put("server_heap_used_kb_closed", h3);
+                    m.put("heap_kb_per_connection", ok > 0 ? round((h2 - h3) / (double) ok, 3) : -1.0);
                 }
             }
         }

@@ -11,10 +11,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * /proc samples of the server processes at three marks: 0 before setup, 1 window start, 2 window
- * end. With {@code gc}, JVM servers are first asked for a full GC ({@code jcmd <pid> GC.run}) at
- * marks 0 and 2 and their used heap is read ({@code jcmd <pid> GC.heap_info}), so idle memory per
- * connection is not blurred by garbage.
+ * /proc samples of the server processes at four marks: 0 before setup, 1 window start, 2 window
+ * end, 3 once every connection has closed; read as an operator sees them (nothing forced first).
+ * With {@code gc}, JVM servers are asked for a full GC ({@code jcmd <pid> GC.run}) and their used
+ * heap is read ({@code jcmd <pid> GC.heap_info}) after the samples of marks 2 and 3 only, so that no
+ * forced GC comes before an RSS sample that counts: live heap per connection is mark 2's minus mark
+ * 3's. After mark 2's GC every server is sampled again (RSS after a forced full GC, which may also
+ * shrink the committed heap).
  */
 final class Sampler {
 
@@ -27,6 +30,8 @@ final class Sampler {
     /** Each pid's process name (ProcStats.name), read once at the start. */
     final List<String> names;
     final ProcStats.Sample[][] samples;
+    /** With gc, at mark 2: the samples taken after the full GC. */
+    final ProcStats.Sample[][] samplesAfterGc;
     final long[][] heapUsedKb;
     private final boolean gc;
 
@@ -43,21 +48,39 @@ final class Sampler {
         this.pids = pids;
         this.names = names;
         this.gc = gc;
-        this.samples = new ProcStats.Sample[3][pids.size()];
-        this.heapUsedKb = new long[3][pids.size()];
+        this.samples = new ProcStats.Sample[4][pids.size()];
+        this.samplesAfterGc = new ProcStats.Sample[4][pids.size()];
+        this.heapUsedKb = new long[4][pids.size()];
+        for (long[] row : heapUsedKb) {
+            java.util.Arrays.fill(row, -1);
+        }
     }
 
     void mark(int mark) {
         for (int i = 0; i < pids.size(); i++) {
-            heapUsedKb[mark][i] = -1;
-            if (gc && mark != 1 && isJvm(pids.get(i))) {
+            samples[mark][i] = ProcStats.sample(pids.get(i));
+        }
+        if (!gc || mark < 2) {
+            return;
+        }
+        for (int i = 0; i < pids.size(); i++) {
+            if (isJvm(pids.get(i))) {
                 jcmd(pids.get(i), "GC.run");
                 heapUsedKb[mark][i] = heapUsed(jcmd(pids.get(i), "GC.heap_info"));
             }
         }
         for (int i = 0; i < pids.size(); i++) {
-            samples[mark][i] = ProcStats.sample(pids.get(i));
+            samplesAfterGc[mark][i] = ProcStats.sample(pids.get(i));
         }
+    }
+
+    boolean gc() {
+        return gc;
+    }
+
+    /** Sum of the servers' RSS after the forced full GC at a mark (2 or 3), or -1 when not measured. */
+    long rssKbAfterGc(int mark) {
+        return sum(samplesAfterGc[mark]);
     }
 
     /** Sum of the JVM servers' used heap at a mark, or -1 when not measured. */
@@ -126,8 +149,12 @@ final class Sampler {
     }
 
     long rssKb(int mark) {
+        return sum(samples[mark]);
+    }
+
+    private static long sum(ProcStats.Sample[] marks) {
         long sum = 0;
-        for (ProcStats.Sample s : samples[mark]) {
+        for (ProcStats.Sample s : marks) {
             if (s == null || s.rssKb() < 0) {
                 return -1;
             }

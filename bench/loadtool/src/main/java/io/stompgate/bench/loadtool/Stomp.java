@@ -186,6 +186,29 @@ final class Stomp {
         return sp < 0 ? -1 : leadingNumber(buf, sp + 1, to);
     }
 
+    /**
+     * How often the client must send a heart-beat, in ms (0: never), per STOMP 1.2: the client offered
+     * to send every {@code cx} ms; the server's CONNECTED {@code heart-beat: sx,sy} says it wants one every
+     * {@code sy} ms; with both non-zero the client sends every max(cx, sy) ms. A missing or malformed
+     * header means the server wants none.
+     */
+    static long heartBeatSendMs(long cx, String serverHeartBeat) {
+        if (cx <= 0 || serverHeartBeat == null) {
+            return 0;
+        }
+        String[] p = serverHeartBeat.split(",");
+        if (p.length != 2) {
+            return 0;
+        }
+        long sy;
+        try {
+            sy = Long.parseLong(p[1].trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+        return sy <= 0 ? 0 : Math.max(cx, sy);
+    }
+
     /** Slow path (errors, tests): the value of a header, unescaped, or null. */
     static String header(ByteBuf buf, int headersStart, int bodyStart, String name) {
         String all = buf.toString(headersStart, Math.max(0, bodyStart - headersStart), StandardCharsets.UTF_8);
