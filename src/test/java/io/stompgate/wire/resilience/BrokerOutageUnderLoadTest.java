@@ -193,6 +193,9 @@ class BrokerOutageUnderLoadTest {
             thread.join(30_000);
         }
 
+        /** This session has been ended by an ERROR; the load thread only. */
+        private boolean sessionEnded;
+
         private void run() {
             while (running) {
                 try (RawStompClient c = node.client(name)) {
@@ -200,7 +203,10 @@ class BrokerOutageUnderLoadTest {
                         Thread.sleep(200);
                         continue;
                     }
-                    while (running && c.isOpen()) {
+                    sessionEnded = false;
+                    // An ERROR ends the session (STOMP): a SEND written after it reached nobody, and is not
+                    // the server's to answer.
+                    while (running && c.isOpen() && !sessionEnded) {
                         String receipt = name + "-" + seq.incrementAndGet();
                         pending.put(receipt, true);
                         sent.incrementAndGet();
@@ -240,6 +246,7 @@ class BrokerOutageUnderLoadTest {
                     // pending on it was refused with it.
                     errored.addAndGet(pending.size());
                     pending.clear();
+                    sessionEnded = true;
                 }
             }
         }
